@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlaylistsConfig(AppConfig):
+    name = "playlists"
+    verbose_name = "Catalogue"

@@ -1,0 +1,97 @@
+"""Read-only queries on the catalogue that other apps (recommender) may use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from playlists.models import Playlist, Song, SongTag, Tag
+from playlists.text import search_key
+
+
+@dataclass(frozen=True, slots=True)
+class SongInfo:
+    id: int
+    title: str
+    artist: str
+    tags: tuple[str, ...]
+
+
+def playlist_song_ids_iter(
+    *, split: str = Playlist.Split.TRAIN, min_length: int = 1, chunk_size: int = 500
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (playlist id, song ids in play order) for one split, streamed from the database."""
+    rows = (
+        Playlist.objects.filter(split=split, length__gte=min_length)
+        .order_by("id")
+        .values_list("id", "song_ids_blob")
+    )
+    for playlist_id, blob in rows.iterator(chunk_size=chunk_size):
+        yield playlist_id, np.frombuffer(bytes(blob), dtype="<i4")
+
+
+def split_exists(*, split: str) -> bool:
+    return Playlist.objects.filter(split=split).exists()
+
+
+def song_count() -> int:
+    return Song.objects.count()
+
+
+def all_song_ids() -> np.ndarray:
+    return np.fromiter(Song.objects.values_list("id", flat=True).order_by("id"), dtype=np.int64)
+
+
+def tag_names_by_song(*, song_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Tag names of each song, most relevant first."""
+    names = dict(Tag.objects.values_list("id", "name"))
+    result: dict[int, list[str]] = {}
+    rows = (
+        SongTag.objects.filter(song_id__in=list(song_ids))
+        .order_by("song_id", "rank")
+        .values_list("song_id", "tag_id")
+    )
+    for song_id, tag_id in rows:
+        result.setdefault(song_id, []).append(names[tag_id])
+    return {song_id: tuple(tags) for song_id, tags in result.items()}
+
+
+def songs_by_ids(*, song_ids: Iterable[int]) -> dict[int, SongInfo]:
+    """SongInfo for each id that exists (unknown ids are simply absent)."""
+    ids = list(song_ids)
+    tags = tag_names_by_song(song_ids=ids)
+    return {
+        song_id: SongInfo(id=song_id, title=title, artist=artist, tags=tags.get(song_id, ()))
+        for song_id, title, artist in Song.objects.filter(id__in=ids).values_list(
+            "id", "title", "artist"
+        )
+    }
+
+
+def song_search(*, query: str, limit: int = 20, offset: int = 0) -> tuple[list[SongInfo], int]:
+    """Songs whose title or artist contains every word of the query, best matches first.
+
+    Ranking: title starts with the query, then artist starts with it, then anything else;
+    ties by popularity (plays in the data set). Returns (page, total matches).
+    """
+    key = search_key(query)
+    if not key:
+        return [], 0
+    matches = Song.objects.all()
+    for word in key.split(" "):
+        matches = matches.filter(search_text__contains=word)
+    ranked = matches.annotate(
+        rank=Case(
+            When(search_text__startswith=key, then=Value(0)),
+            When(Q(search_text__contains=f" {key}"), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "-play_count", "id")
+    total = ranked.count()
+    ids = list(ranked.values_list("id", flat=True)[offset : offset + limit])
+    infos = songs_by_ids(song_ids=ids)
+    return [infos[song_id] for song_id in ids], total
