@@ -5,6 +5,7 @@ REDIS_URL, RECOMMENDER_DATA_SOURCE, RECOMMENDER_VAR_DIR.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -24,14 +25,46 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# Development keeps working without configuration; production must set its own secret.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 # Everything the app writes at run time (SQLite file, downloaded data, model artifacts).
 VAR_DIR = Path(os.environ.get("RECOMMENDER_VAR_DIR", BASE_DIR / "var"))
 # SQLite cannot create the folder its file lives in; making it here keeps "migrate" one step.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret_key() -> str:
+    """A random key kept in var/ so a single-machine install needs no configuration.
+
+    Production sets DJANGO_SECRET_KEY, shared by every web server and worker.
+    """
+    key_file = VAR_DIR / "secret-key.txt"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret_key()
+
+# Behind HTTPS (DJANGO_HTTPS=1): secure cookies, redirect to https and HSTS. Off by default
+# because the one-command install serves plain http on loopback.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# Request size limits: the API takes small JSON bodies; the admin's forms are small too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_BODY_BYTES", 256 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 INSTALLED_APPS = [
     "django.contrib.admin",
