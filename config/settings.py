@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.ratelimit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +184,8 @@ RECOMMENDER_DATA_SOURCE = os.environ.get(
     "https://storage.googleapis.com/maps-premium/dataset/yes_complete/",
 )
 RECOMMENDER_DOWNLOAD_DIR = VAR_DIR / "data"
-RECOMMENDER_ARTIFACTS_DIR = Path(
-    os.environ.get("RECOMMENDER_ARTIFACTS_DIR", VAR_DIR / "models")
-)
+RECOMMENDER_ARTIFACTS_DIR = Path(os.environ.get("RECOMMENDER_ARTIFACTS_DIR", VAR_DIR / "models"))
+# Requests per second per client address on /api/ (per web process; 0 turns it off) and the
+# burst a client may use at once. Load benchmarks from one address turn it off.
+RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", "50"))
+RECOMMENDER_API_RATE_BURST = int(os.environ.get("RECOMMENDER_API_RATE_BURST", "100"))
