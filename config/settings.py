@@ -176,6 +176,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tests (and a second app on the same Redis) route their tasks to a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RECOMMENDER_CELERY_QUEUE", "celery")
 
 # --- Our own settings
 # Where the data set comes from: a yes_* folder, or an http(s) base URL holding its files.

@@ -18,6 +18,9 @@ class Dataset(models.Model):
     source = models.CharField(max_length=500)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 over the data files")
     ingested_at = models.DateTimeField(auto_now=True)
+    # What the last ingest counted (songs, playlists per split, ...) and the row counts it left,
+    # so that an unchanged folder is recognised and reported without parsing it again.
+    summary = models.JSONField(default=dict, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.name
@@ -60,6 +63,9 @@ class SongTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["song", "tag"], name="unique_song_tag")]
         ordering = ["song", "rank"]
+
+    def __str__(self) -> str:
+        return f"song {self.song_id} tag {self.tag_id} (rank {self.rank})"
 
 
 class Playlist(models.Model):

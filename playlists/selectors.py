@@ -95,3 +95,12 @@ def song_search(*, query: str, limit: int = 20, offset: int = 0) -> tuple[list[S
     ids = list(ranked.values_list("id", flat=True)[offset : offset + limit])
     infos = songs_by_ids(song_ids=ids)
     return [infos[song_id] for song_id in ids], total
+
+
+def playlist_line_numbers(*, split: str = Playlist.Split.TRAIN) -> dict[int, int]:
+    """Playlist id -> its line number in the split's file: the key the hold-out is drawn on.
+
+    Line numbers survive a re-ingest (row ids may not), so a model trained today and a
+    benchmark reading train.txt hold out the same playlists.
+    """
+    return dict(Playlist.objects.filter(split=split).values_list("id", "line_number"))

@@ -1,0 +1,22 @@
+"""One view that answers a song's nearest ids with the FAISS search and nothing else."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from recommender import api, serving
+
+
+def bare_similar(request: HttpRequest, song_id: str) -> HttpResponse:
+    model = serving.serving_model()
+    query = model.query_vectors[model.row_of[int(song_id)]].reshape(1, -1)
+    scores, ids = model.index.search(query, 11)
+    body = json.dumps({"ids": ids[0].tolist(), "scores": scores[0].tolist()})
+    return HttpResponse(body, content_type="application/json")
+
+
+urlpatterns = [
+    path("api/songs/<str:song_id>/similar", bare_similar),
+    path("healthz", api.health),
+]

@@ -1,0 +1,422 @@
+"""Admin for model versions: train a new model, watch it, compare it, activate, roll back.
+
+Staff only (the admin site requires is_staff); each view also checks the model permission it
+needs: add = train, change = activate / roll back / cancel, delete = delete, view = see.
+The views are thin: every state change is a service of recommender.training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from recommender.embeddings import Word2VecParams
+from recommender.models import ModelVersion
+from recommender.training import (
+    PARAM_FIELDS,
+    ModelVersionRefused,
+    QueueUnavailable,
+    model_version_activate,
+    model_version_cancel,
+    model_version_create,
+    model_version_delete,
+    model_version_rollback,
+)
+
+Status = ModelVersion.Status
+# Shown for a metric or time not measured (yet).
+EMPTY = "-"
+
+HELP = {
+    "vector_size": "Dimensions of each song vector.",
+    "window": "How many songs on each side of a song count as its context.",
+    "negative": "Negative samples per positive pair (also the candidate vectors' training).",
+    "ns_exponent": "Shape of the negative-sampling distribution: 1 = by frequency, 0 = uniform, "
+    "below 0 favours rare songs.",
+    "sample": "Down-sampling threshold for very frequent songs (0 = off).",
+    "sg": "Skip-gram or CBOW.",
+    "epochs": "Passes over the training playlists.",
+    "min_count": "Songs played fewer times get no vector.",
+    "alpha": "Initial learning rate.",
+    "seed": "Random seed (runs are repeatable up to thread scheduling).",
+}
+
+
+class TrainForm(forms.Form):
+    """Every Word2Vec hyperparameter, prefilled with Word2VecParams' defaults."""
+
+    vector_size = forms.IntegerField(min_value=1, max_value=4096)
+    window = forms.IntegerField(min_value=1)
+    negative = forms.IntegerField(min_value=1)
+    ns_exponent = forms.FloatField()
+    sample = forms.FloatField(min_value=0)
+    sg = forms.TypedChoiceField(
+        choices=[("1", "skip-gram"), ("0", "CBOW")], coerce=lambda value: value == "1"
+    )
+    epochs = forms.IntegerField(min_value=1)
+    min_count = forms.IntegerField(min_value=1)
+    alpha = forms.FloatField()
+    seed = forms.IntegerField(min_value=0)
+    activate_when_done = forms.ChoiceField(choices=ModelVersion.Activation.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        defaults = Word2VecParams()
+        initial = {name: getattr(defaults, name) for name in PARAM_FIELDS}
+        initial["sg"] = "1" if defaults.sg else "0"
+        initial["activate_when_done"] = ModelVersion.Activation.BETTER
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for name, text in HELP.items():
+            default = getattr(defaults, name)
+            if name == "sg":
+                default = "skip-gram" if defaults.sg else "CBOW"
+            # gensim's own names, as the command line and the docs spell them.
+            self.fields[name].label = name
+            self.fields[name].help_text = f"{text} Default: {default}."
+        self.fields["activate_when_done"].help_text = (
+            "'if at least as good': when its HitRate@10 is at least the active version's."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                self.params().validate()
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+    def params(self) -> Word2VecParams:
+        defaults = Word2VecParams()
+        values = {name: self.cleaned_data[name] for name in PARAM_FIELDS}
+        names = {f.name for f in fields(Word2VecParams)}
+        extra = {name: getattr(defaults, name) for name in names - set(PARAM_FIELDS)}
+        return Word2VecParams(**values, **extra)
+
+
+def _hit_rate(version: ModelVersion, recommender: str) -> str:
+    value = version.hit_rate(recommender)
+    return EMPTY if value is None else f"{value:.4f}"
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "status_label",
+        "progress",
+        "hit_rate_model",
+        "hit_rate_popularity",
+        "hit_rate_successors",
+        "ndcg_model",
+        "coverage_model",
+        "is_active",
+        "created_at",
+        "duration",
+    )
+    list_display_links = ("name",)
+    list_filter = ("status", "is_active")
+    ordering = ("-created_at",)
+    actions = ("activate_selected", "cancel_selected", "delete_selected_versions")
+    change_list_template = "admin/recommender/modelversion/change_list.html"
+    change_form_template = "admin/recommender/modelversion/change_form.html"
+
+    # --- permissions: rows change only through services, never through a form.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the "Train a new model" view replaces the add form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only detail page; actions check "change" themselves
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and (obj.is_active or obj.status == Status.RUNNING):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # ours deletes artifacts too
+        can_change = _may(request, "change")
+        if not can_change:
+            actions.pop("activate_selected", None)
+            actions.pop("cancel_selected", None)
+        if not _may(request, "delete"):
+            actions.pop("delete_selected_versions", None)
+        return actions
+
+    # --- list columns
+    @admin.display(description="version", ordering="id")
+    def name(self, obj: ModelVersion) -> str:
+        return f"v{obj.pk}"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj: ModelVersion) -> str:
+        return format_html(
+            '<span class="mv-status" data-version="{}">{}</span>', obj.pk, obj.status
+        )
+
+    @admin.display(description="progress")
+    def progress(self, obj: ModelVersion) -> str:
+        return format_html(
+            '<span class="mv-progress" data-version="{}" data-status="{}">'
+            '<progress max="100" value="{}"></progress> <small>{}</small></span>',
+            obj.pk,
+            obj.status,
+            obj.progress_percent,
+            _progress_text(obj),
+        )
+
+    @admin.display(description="HR@10 model")
+    def hit_rate_model(self, obj: ModelVersion) -> str:
+        model, best = obj.hit_rate("model"), obj.hit_rate("successors")
+        text = _hit_rate(obj, "model")
+        if model is not None and best is not None and model >= best:
+            return format_html("<strong>{}</strong>", text)
+        return text
+
+    @admin.display(description="HR@10 popular")
+    def hit_rate_popularity(self, obj: ModelVersion) -> str:
+        return _hit_rate(obj, "popularity")
+
+    @admin.display(description="HR@10 successors")
+    def hit_rate_successors(self, obj: ModelVersion) -> str:
+        return _hit_rate(obj, "successors")
+
+    @admin.display(description="NDCG@10")
+    def ndcg_model(self, obj: ModelVersion) -> str:
+        value = (obj.metrics or {}).get("model", {}).get("ndcg_at_10")
+        return EMPTY if value is None else f"{value:.4f}"
+
+    @admin.display(description="coverage")
+    def coverage_model(self, obj: ModelVersion) -> str:
+        value = (obj.metrics or {}).get("model", {}).get("coverage")
+        return EMPTY if value is None else f"{value:.1%}"
+
+    @admin.display(description="took")
+    def duration(self, obj: ModelVersion) -> str:
+        if obj.started_at and obj.finished_at:
+            return f"{(obj.finished_at - obj.started_at).total_seconds():.1f} s"
+        return EMPTY
+
+    # --- actions
+    @admin.action(description="Activate the selected version")
+    def activate_selected(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        versions = list(queryset)
+        if len(versions) != 1:
+            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            return
+        self._run(request, lambda: model_version_activate(version_id=versions[0].pk), "activated")
+
+    @admin.action(description="Cancel the selected runs")
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        for version in queryset:
+            self._run(request, lambda v=version: model_version_cancel(version_id=v.pk), "cancelled")
+
+    @admin.action(description="Delete the selected versions and their artifacts")
+    def delete_selected_versions(
+        self, request: HttpRequest, queryset: QuerySet[ModelVersion]
+    ) -> None:
+        for version in queryset:
+            self._run(request, lambda v=version: model_version_delete(version_id=v.pk), "deleted")
+
+    def _run(self, request: HttpRequest, call: Any, done: str) -> None:
+        try:
+            result = call()
+        except ModelVersionRefused as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        if isinstance(result, ModelVersion):
+            self.message_user(request, f"Version v{result.pk} {done}.", messages.SUCCESS)
+        else:
+            self.message_user(request, f"Version {done}.", messages.SUCCESS)
+
+    def delete_model(self, request: HttpRequest, obj: ModelVersion) -> None:
+        model_version_delete(version_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        for version in queryset:
+            model_version_delete(version_id=version.pk)
+
+    # --- extra views
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        info = "recommender_modelversion"
+        return [
+            path("train/", wrap(self.train_view), name=f"{info}_train"),
+            path("progress.json", wrap(self.progress_view), name=f"{info}_progress"),
+            path("rollback/", wrap(require_POST(self.rollback_view)), name=f"{info}_rollback"),
+            path(
+                "<int:version_id>/activate/",
+                wrap(require_POST(self.activate_view)),
+                name=f"{info}_activate",
+            ),
+            path(
+                "<int:version_id>/cancel/",
+                wrap(require_POST(self.cancel_view)),
+                name=f"{info}_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def train_view(self, request: HttpRequest) -> HttpResponse:
+        if not _may(request, "add"):
+            raise PermissionDenied
+        form = TrainForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = model_version_create(
+                    params=form.params(),
+                    created_by=request.user,
+                    activate_when_done=form.cleaned_data["activate_when_done"],
+                )
+            except QueueUnavailable as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"Version v{version.pk} is queued for training.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:recommender_modelversion_change", args=[version.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Train a new model",
+            "form": form,
+            "defaults": Word2VecParams(),
+        }
+        return TemplateResponse(request, "admin/recommender/modelversion/train.html", context)
+
+    def progress_view(self, request: HttpRequest) -> JsonResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        raw = request.GET.get("ids", "")
+        ids = [int(part) for part in raw.split(",") if part.strip().isdigit()][:200]
+        rows = ModelVersion.objects.filter(id__in=ids)
+        return JsonResponse(
+            {
+                "versions": [
+                    {
+                        "id": row.pk,
+                        "status": row.status,
+                        "finished": row.is_finished,
+                        "is_active": row.is_active,
+                        "progress_epoch": row.progress_epoch,
+                        "epochs": row.epochs,
+                        "percent": row.progress_percent,
+                        "text": _progress_text(row),
+                        "error": row.error,
+                    }
+                    for row in rows
+                ]
+            }
+        )
+
+    def activate_view(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        if not _may(request, "change"):
+            raise PermissionDenied
+        get_object_or_404(ModelVersion, pk=version_id)
+        self._run(request, lambda: model_version_activate(version_id=version_id), "activated")
+        return _back(version_id)
+
+    def cancel_view(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        if not _may(request, "change"):
+            raise PermissionDenied
+        get_object_or_404(ModelVersion, pk=version_id)
+        self._run(request, lambda: model_version_cancel(version_id=version_id), "asked to cancel")
+        return _back(version_id)
+
+    def rollback_view(self, request: HttpRequest) -> HttpResponse:
+        if not _may(request, "change"):
+            raise PermissionDenied
+        self._run(request, model_version_rollback, "is active again (rolled back)")
+        return HttpResponseRedirect(reverse("admin:recommender_modelversion_changelist"))
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra = {
+            "can_train": _may(request, "add"),
+            "can_change": _may(request, "change"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        version = self.get_object(request, object_id)
+        extra: dict[str, Any] = {
+            "can_change": _may(request, "change"),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            **(extra_context or {}),
+        }
+        if version is not None:
+            extra.update(_detail_context(version))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+
+def _may(request: HttpRequest, action: str) -> bool:
+    return bool(request.user.has_perm(f"recommender.{action}_modelversion"))
+
+
+def _back(version_id: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("admin:recommender_modelversion_change", args=[version_id]))
+
+
+def _progress_text(version: ModelVersion) -> str:
+    if version.status == Status.RUNNING:
+        return version.progress_message or f"epoch {version.progress_epoch} of {version.epochs}"
+    if version.status == Status.QUEUED:
+        return "waiting for a worker"
+    if version.status == Status.FAILED:
+        return "failed"
+    if version.status == Status.CANCELLED:
+        return "cancelled"
+    return f"{version.epochs} epochs"
+
+
+METRIC_ROWS = (
+    ("hit_rate_at_10", "HitRate@10", "{:.4f}"),
+    ("ndcg_at_10", "NDCG@10", "{:.4f}"),
+    ("coverage", "coverage (can be recommended)", "{:.1%}"),
+    ("recommended_share", "recommended in some top-10", "{:.1%}"),
+)
+
+
+def _detail_context(version: ModelVersion) -> dict[str, Any]:
+    metrics = version.metrics or {}
+    table = []
+    for key, label, pattern in METRIC_ROWS:
+        cells = []
+        for name in ("model", "popularity", "successors"):
+            value = metrics.get(name, {}).get(key)
+            cells.append(EMPTY if value is None else pattern.format(value))
+        table.append({"label": label, "cells": cells})
+    return {
+        "version": version,
+        "hyperparameters": [
+            (name, getattr(version, name), HELP.get(name, "")) for name in PARAM_FIELDS
+        ],
+        "metric_table": table,
+        "metric_pairs": metrics.get("pairs"),
+        "metric_pairs_total": metrics.get("pairs_total"),
+        "progress_text": _progress_text(version),
+        "timings": sorted((version.timings or {}).items()),
+        "corpus_stats": sorted((version.corpus_stats or {}).items()),
+    }

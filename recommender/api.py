@@ -1,0 +1,299 @@
+"""The JSON API: thin views that validate input, call serving/selectors and encode the answer.
+
+Every error is `{"error": {"code", "message"}}` with a fitting status; recommender/openapi.py
+describes each endpoint and is checked against these views by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from playlists.selectors import SongInfo, song_search, songs_by_ids
+from recommender import selectors, serving
+from recommender.openapi import openapi_schema
+
+MAX_SEARCH_LIMIT = 100
+MAX_OFFSET = 10_000
+MAX_EXCLUDE = 1_000
+MAX_SONG_ID = 2**31 - 1
+_INTEGER = re.compile(r"-?[0-9]{1,40}")
+RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def json_response(payload: object, status: int = 200) -> HttpResponse:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    response = HttpResponse(body, status=status, content_type="application/json")
+    # Answers change whenever another model version is activated.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def error_response(status: int, code: str, message: str) -> HttpResponse:
+    return json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Allowed methods (JSON 405 otherwise) and the mapping of domain errors to statuses."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            allowed = (*methods, "HEAD") if "GET" in methods else methods
+            if request.method not in allowed:
+                response = error_response(
+                    405,
+                    "method_not_allowed",
+                    f"{request.method} is not allowed here; use {', '.join(methods)}.",
+                )
+                response["Allow"] = ", ".join(allowed)
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as exc:
+                return error_response(exc.status, exc.code, exc.message)
+            except serving.UnknownSongs as exc:
+                return error_response(404, "not_found", f"{exc}.")
+            except serving.NoActiveModel as exc:
+                return error_response(
+                    503, "no_active_model", f"{exc}; an admin can train and activate one."
+                )
+
+        # The API is for programs (no cookies, no sessions): CSRF protects nothing here.
+        return csrf_exempt(wrapper)
+
+    return decorate
+
+
+def song_json(song: SongInfo) -> dict[str, object]:
+    return {"id": song.id, "title": song.title, "artist": song.artist, "tags": list(song.tags)}
+
+
+def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> dict[str, object]:
+    payload: dict[str, object] = {}
+    if one_seed:
+        payload["seed"] = song_json(answer.seeds[0])
+    else:
+        payload["seeds"] = [song_json(seed) for seed in answer.seeds]
+    payload["model_version"] = answer.model_version
+    payload["source"] = answer.source
+    payload["unplaced_seeds"] = list(answer.unplaced_seeds)
+    payload["results"] = [
+        {"song": song_json(item.song), "score": item.score} for item in answer.results
+    ]
+    return payload
+
+
+def _max_body() -> int:
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+def _parse_int(raw: str) -> int | None:
+    # Plain ASCII digits only: int() would also take "1_000", " 7 " and other scripts' digits.
+    return int(raw) if _INTEGER.fullmatch(raw) else None
+
+
+def _int_param(request: HttpRequest, name: str, *, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    value = _parse_int(raw)
+    if value is None:
+        raise ApiError(422, "invalid_parameter", f"{name} must be an integer.")
+    if not low <= value <= high:
+        raise ApiError(422, "invalid_parameter", f"{name} must be between {low} and {high}.")
+    return value
+
+
+def _song_id(raw: str) -> int:
+    value = _parse_int(raw)
+    if value is None:
+        raise ApiError(422, "invalid_parameter", "A song id must be an integer.")
+    # Song ids are stored as 32-bit integers: a larger one cannot exist, and passing it to the
+    # database would be an overflow error rather than "not found".
+    if not 0 <= value <= MAX_SONG_ID:
+        raise ApiError(404, "not_found", f"no song with id {value}.")
+    return value
+
+
+def _strict_int(value: object, name: str) -> int:
+    # JSON true/false are ints in Python and 3.0 is a float: neither is a song id or a count.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(422, "invalid_parameter", f"{name} must be an integer.")
+    return value
+
+
+def _id_list(value: object, name: str, *, limit: int) -> list[int]:
+    if not isinstance(value, list):
+        raise ApiError(422, "invalid_parameter", f"{name} must be a list of song ids.")
+    if len(value) > limit:
+        raise ApiError(422, "too_many_ids", f"{name} may hold at most {limit} song ids.")
+    return [_strict_int(item, f"every id in {name}") for item in value]
+
+
+@api_view("GET")
+def songs_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    limit = _int_param(request, "limit", default=20, low=1, high=MAX_SEARCH_LIMIT)
+    offset = _int_param(request, "offset", default=0, low=0, high=MAX_OFFSET)
+    songs, total = song_search(query=query, limit=limit, offset=offset)
+    return json_response(
+        {
+            "query": query,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "results": [song_json(song) for song in songs],
+        }
+    )
+
+
+@api_view("GET")
+def song_detail(request: HttpRequest, song_id: str) -> HttpResponse:
+    identifier = _song_id(song_id)
+    song = songs_by_ids(song_ids=[identifier]).get(identifier)
+    if song is None:
+        raise ApiError(404, "not_found", f"no song with id {identifier}.")
+    return json_response(song_json(song))
+
+
+@api_view("GET")
+def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
+    identifier = _song_id(song_id)
+    k = _int_param(request, "k", default=10, low=1, high=serving.MAX_K)
+    answer = serving.songs_similar(song_id=identifier, k=k)
+    return json_response(recommendation_json(answer, one_seed=True))
+
+
+@api_view("POST")
+def recommendations(request: HttpRequest) -> HttpResponse:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(
+            413, "body_too_large", f"The request body may be at most {_max_body()} bytes."
+        ) from None
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "malformed_json", "The request body must be JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
+    unknown = sorted(set(body) - RECOMMENDATION_FIELDS)
+    if unknown:
+        raise ApiError(422, "invalid_parameter", f"Unknown field(s): {', '.join(unknown)}.")
+    if "seeds" not in body:
+        raise ApiError(422, "invalid_parameter", "seeds is required (a list of song ids).")
+    seeds = _id_list(body["seeds"], "seeds", limit=serving.MAX_SEEDS)
+    if not seeds:
+        raise ApiError(422, "invalid_parameter", "seeds must hold at least one song id.")
+    k = _strict_int(body.get("k", 10), "k")
+    if not 1 <= k <= serving.MAX_K:
+        raise ApiError(422, "invalid_parameter", f"k must be between 1 and {serving.MAX_K}.")
+    exclude = _id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE)
+    max_per_artist = body.get("max_per_artist")
+    if max_per_artist is not None:
+        max_per_artist = _strict_int(max_per_artist, "max_per_artist")
+        if max_per_artist < 1:
+            raise ApiError(422, "invalid_parameter", "max_per_artist must be at least 1.")
+    answer = serving.songs_recommend(
+        seeds=seeds, k=k, exclude=exclude, max_per_artist=max_per_artist
+    )
+    return json_response(recommendation_json(answer, one_seed=False))
+
+
+def model_version_json(version: Any, *, songs_with_vectors: int | None) -> dict[str, object]:
+    def when(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": version.id,
+        "status": version.status,
+        "created_at": when(version.created_at),
+        "finished_at": when(version.finished_at),
+        "activated_at": when(version.activated_at),
+        "train_seconds": version.train_seconds,
+        "songs_with_vectors": songs_with_vectors,
+        "hyperparameters": version.hyperparameters,
+        "metrics": version.metrics,
+        "corpus_stats": version.corpus_stats,
+    }
+
+
+@api_view("GET")
+def model_active(request: HttpRequest) -> HttpResponse:
+    model = serving.serving_model()
+    version = selectors.model_version_get(version_id=model.version_id)
+    if version is None:
+        raise serving.NoActiveModel("the served model version was deleted")
+    return json_response(model_version_json(version, songs_with_vectors=model.size))
+
+
+@api_view("GET")
+def embedding_map(request: HttpRequest) -> HttpResponse:
+    points = serving.map_points()
+    return json_response(
+        {
+            "model_version": points.model_version,
+            "tags": list(points.tags),
+            "explained_variance": list(points.explained_variance),
+            "points": {
+                "id": list(points.ids),
+                "x": list(points.x),
+                "y": list(points.y),
+                "tag": list(points.tag_index),
+                "title": list(points.titles),
+                "artist": list(points.artists),
+            },
+        }
+    )
+
+
+@api_view("GET")
+def health(request: HttpRequest) -> HttpResponse:
+    database = "ok"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any driver error means "not healthy", never a 500
+        database = f"error: {type(exc).__name__}"
+    version_id, why = serving.serving_status()
+    payload: dict[str, object] = {
+        "status": "ok" if database == "ok" and version_id is not None else "unavailable",
+        "database": database,
+        "model_version": version_id,
+    }
+    if payload["status"] == "ok":
+        return json_response(payload)
+    if database != "ok":
+        payload["error"] = {"code": "database_unavailable", "message": "The database is down."}
+    else:
+        payload["error"] = {"code": "no_active_model", "message": f"{why}."}
+    return json_response(payload, status=503)
+
+
+@api_view("GET")
+def schema(request: HttpRequest) -> HttpResponse:
+    return json_response(openapi_schema(base_url=request.build_absolute_uri("/")[:-1]))
+
+
+@api_view("GET", "POST", "PUT", "PATCH", "DELETE")
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, "not_found", f"There is no API endpoint at {request.path}.")

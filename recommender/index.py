@@ -1,0 +1,110 @@
+"""The song index: exact inner-product search over song vectors, keyed by song id.
+
+This is the only module that imports faiss. The index is an `IndexIDMap2(IndexFlatIP)`: exact
+(no approximation, so the nearest neighbours are the true ones) and the FAISS ids are the song
+ids themselves, so a search answers song ids with no lookup table. With L2-normalised vectors
+the inner product is the cosine. Swapping the index type (IVF, HNSW) touches this file only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+# The index file's name inside a model version's artifact folder.
+INDEX_FILE = "songs.faiss"
+
+
+class SongIndex:
+    """Exact inner-product nearest-neighbour search over one vector per song id."""
+
+    def __init__(self, index: faiss.IndexIDMap2) -> None:
+        self._index = index
+
+    @classmethod
+    def build(cls, song_ids: np.ndarray, vectors: np.ndarray) -> SongIndex:
+        """Index `vectors[i]` under `song_ids[i]`; vectors are used as given (normalise first)."""
+        ids = np.ascontiguousarray(np.asarray(song_ids, dtype=np.int64).reshape(-1))
+        matrix = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
+        if matrix.ndim != 2:
+            raise ValueError(f"vectors must be a 2-D matrix (got shape {matrix.shape})")
+        if len(ids) != matrix.shape[0]:
+            raise ValueError(f"{len(ids)} song ids for {matrix.shape[0]} vectors")
+        if matrix.shape[1] < 1:
+            raise ValueError("vectors must have at least one dimension")
+        if len(np.unique(ids)) != len(ids):
+            raise ValueError("song ids must be unique")
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(matrix.shape[1]))
+        if len(ids):
+            index.add_with_ids(matrix, ids)
+        return cls(index)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k best songs per query row: (scores float32 (q, k), song ids int64 (q, k)).
+
+        Best first; rows are padded with id -1 (and the lowest float32 as score) when k exceeds
+        the index size.
+        """
+        queries = np.ascontiguousarray(np.asarray(query_vectors, dtype=np.float32))
+        if queries.ndim == 1:
+            queries = queries.reshape(1, -1)
+        if queries.shape[1] != self.dimensions:
+            raise ValueError(
+                f"query vectors have {queries.shape[1]} dimensions, the index {self.dimensions}"
+            )
+        if k < 1:
+            raise ValueError(f"k must be at least 1 (got {k})")
+        scores, ids = self._index.search(queries, int(k))
+        return scores, ids.astype(np.int64, copy=False)
+
+    def vector(self, song_id: int) -> np.ndarray:
+        """The stored vector of one song (KeyError when the song is not in the index)."""
+        try:
+            return np.asarray(self._index.reconstruct(int(song_id)), dtype=np.float32)
+        except RuntimeError as exc:  # faiss reports an unknown id as a RuntimeError
+            raise KeyError(song_id) from exc
+
+    def __contains__(self, song_id: object) -> bool:
+        if not isinstance(song_id, int | np.integer):
+            return False
+        try:
+            self._index.reconstruct(int(song_id))
+        except RuntimeError:
+            return False
+        return True
+
+    def save(self, path: Path) -> Path:
+        """Write the index to `path` (a file, or a folder to hold songs.faiss); return the file."""
+        target = _file_for(Path(path))
+        faiss.write_index(self._index, str(target))
+        return target
+
+    @classmethod
+    def load(cls, path: Path) -> SongIndex:
+        """Read an index written by save (`path` is the file or the folder holding songs.faiss)."""
+        source = _file_for(Path(path))
+        if not source.is_file():
+            raise FileNotFoundError(f"no index file at {source}")
+        index = faiss.read_index(str(source))
+        if not isinstance(index, faiss.IndexIDMap2):
+            index = faiss.downcast_index(index)
+        if not isinstance(index, faiss.IndexIDMap2):
+            raise ValueError(f"{source} holds a {type(index).__name__}, not an IndexIDMap2")
+        return cls(index)
+
+
+def _file_for(path: Path) -> Path:
+    return path / INDEX_FILE if path.is_dir() else path

@@ -1,0 +1,452 @@
+"""The OpenAPI 3.1 description of the JSON API, written by hand next to the views it describes.
+
+Kept as plain data so that the docs page renders it and the tests validate real responses
+against its schemas (every endpoint, every documented error).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+MAX_K = 100
+MAX_SEEDS = 50
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+_ERRORS = {
+    "400": {"$ref": "#/components/responses/MalformedJson"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+    "413": {"$ref": "#/components/responses/BodyTooLarge"},
+    "422": {"$ref": "#/components/responses/InvalidParameter"},
+    "429": {"$ref": "#/components/responses/RateLimited"},
+    "503": {"$ref": "#/components/responses/NoActiveModel"},
+}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    return {code: _ERRORS[code] for code in codes}
+
+
+_SONG_ID_PARAM = {
+    "name": "song_id",
+    "in": "path",
+    "required": True,
+    "description": "The data set's song id (0..75261 for yes_complete).",
+    "schema": {"type": "integer"},
+}
+
+_SCHEMAS: dict[str, Any] = {
+    "Song": {
+        "type": "object",
+        "required": ["id", "title", "artist", "tags"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer", "example": 3822},
+            "title": {"type": "string", "example": "Billie Jean"},
+            "artist": {"type": "string", "example": "Michael Jackson"},
+            "tags": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Last.fm tags, most relevant first (may be empty).",
+                "example": ["pop", "80s", "dance"],
+            },
+        },
+    },
+    "ScoredSong": {
+        "type": "object",
+        "required": ["song", "score"],
+        "additionalProperties": False,
+        "properties": {
+            "song": _ref("Song"),
+            "score": {
+                "type": "number",
+                "description": (
+                    "source=model: cosine similarity (-1..1). fallback-successors: share of the "
+                    "seeds' observed next songs (0..1). fallback-popular: plays relative to the "
+                    "most played song (0..1). Results are sorted by score, best first."
+                ),
+            },
+        },
+    },
+    "Source": {
+        "type": "string",
+        "enum": ["model", "fallback-successors", "fallback-popular"],
+        "description": (
+            "model: nearest songs in the embedding. When the model has no vector for any seed "
+            "(the song never appeared in a training playlist): fallback-successors (songs that "
+            "followed the seeds in playlists) or, failing that, fallback-popular (popular "
+            "songs, those sharing a seed's tag first)."
+        ),
+    },
+    "SimilarResponse": {
+        "type": "object",
+        "required": ["seed", "model_version", "source", "unplaced_seeds", "results"],
+        "additionalProperties": False,
+        "properties": {
+            "seed": _ref("Song"),
+            "model_version": {"type": "integer", "description": "The version that answered."},
+            "source": _ref("Source"),
+            "unplaced_seeds": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "Seed ids the model has no vector for.",
+            },
+            "results": {"type": "array", "items": _ref("ScoredSong"), "maxItems": MAX_K},
+        },
+    },
+    "RecommendationRequest": {
+        "type": "object",
+        "required": ["seeds"],
+        "additionalProperties": False,
+        "properties": {
+            "seeds": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "minItems": 1,
+                "maxItems": MAX_SEEDS,
+                "description": "Song ids, e.g. a playlist so far. Duplicates count once.",
+            },
+            "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+            "exclude": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "maxItems": 1000,
+                "default": [],
+                "description": "Song ids never to return (unknown ids are ignored).",
+            },
+            "max_per_artist": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "default": None,
+                "description": "At most this many results by one artist.",
+            },
+        },
+        "example": {"seeds": [3822, 842], "k": 10, "exclude": [], "max_per_artist": 2},
+    },
+    "RecommendationResponse": {
+        "type": "object",
+        "required": ["seeds", "model_version", "source", "unplaced_seeds", "results"],
+        "additionalProperties": False,
+        "properties": {
+            "seeds": {"type": "array", "items": _ref("Song")},
+            "model_version": {"type": "integer"},
+            "source": _ref("Source"),
+            "unplaced_seeds": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": (
+                    "Seeds the model has no vector for; they are ignored when other seeds "
+                    "can be placed, and drive the fallback when none can."
+                ),
+            },
+            "results": {"type": "array", "items": _ref("ScoredSong"), "maxItems": MAX_K},
+        },
+    },
+    "SearchResponse": {
+        "type": "object",
+        "required": ["query", "total", "limit", "offset", "results"],
+        "additionalProperties": False,
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "description": "Matches in all pages."},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "results": {"type": "array", "items": _ref("Song")},
+        },
+    },
+    "ModelVersion": {
+        "type": "object",
+        "required": [
+            "id",
+            "status",
+            "created_at",
+            "finished_at",
+            "activated_at",
+            "train_seconds",
+            "songs_with_vectors",
+            "hyperparameters",
+            "metrics",
+            "corpus_stats",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["succeeded"]},
+            "created_at": {"type": ["string", "null"], "format": "date-time"},
+            "finished_at": {"type": ["string", "null"], "format": "date-time"},
+            "activated_at": {"type": ["string", "null"], "format": "date-time"},
+            "train_seconds": {"type": ["number", "null"]},
+            "songs_with_vectors": {"type": ["integer", "null"]},
+            "hyperparameters": {
+                "type": "object",
+                "description": "Word2Vec settings (gensim names), e.g. vector_size, window.",
+            },
+            "metrics": {
+                "type": "object",
+                "description": "Held-out results of the model and of the baselines.",
+            },
+            "corpus_stats": {"type": "object"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "database", "model_version"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "database": {"type": "string", "description": "ok, or error: KIND"},
+            "model_version": {"type": ["integer", "null"]},
+            "error": {"$ref": "#/components/schemas/Error/properties/error"},
+        },
+    },
+    "MapResponse": {
+        "type": "object",
+        "required": ["model_version", "tags", "explained_variance", "points"],
+        "additionalProperties": False,
+        "properties": {
+            "model_version": {"type": "integer"},
+            "tags": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Colour legend; points.tag indexes into it (last: other).",
+            },
+            "explained_variance": {
+                "type": "array",
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+            },
+            "points": {
+                "type": "object",
+                "description": "Parallel arrays, one entry per song (most played songs).",
+                "required": ["id", "x", "y", "tag", "title", "artist"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "array", "items": {"type": "integer"}},
+                    "x": {"type": "array", "items": {"type": "number"}},
+                    "y": {"type": "array", "items": {"type": "number"}},
+                    "tag": {"type": "array", "items": {"type": "integer"}},
+                    "title": {"type": "array", "items": {"type": "string"}},
+                    "artist": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": [
+                            "bad_request",
+                            "malformed_json",
+                            "body_too_large",
+                            "invalid_parameter",
+                            "too_many_ids",
+                            "not_found",
+                            "method_not_allowed",
+                            "no_active_model",
+                            "database_unavailable",
+                            "rate_limited",
+                            "internal_error",
+                        ],
+                    },
+                    "message": {"type": "string", "description": "For people; may change."},
+                },
+            }
+        },
+        "example": {"error": {"code": "not_found", "message": "no song with id 99999999."}},
+    },
+}
+
+_RESPONSES: dict[str, Any] = {
+    "MalformedJson": _error("malformed_json: the body is not a JSON object."),
+    "BodyTooLarge": _error("body_too_large: the JSON body is over the size limit (256 KiB)."),
+    "NotFound": _error("not_found: an unknown song id, or no such endpoint."),
+    "MethodNotAllowed": {
+        **_error("method_not_allowed: the Allow header lists the methods."),
+        "headers": {"Allow": {"schema": {"type": "string"}}},
+    },
+    "InvalidParameter": _error(
+        "invalid_parameter: a value out of range or of the wrong type (k outside 1..100, a "
+        "non-integer id, an unknown field); too_many_ids: more than 50 seeds or 1000 exclusions."
+    ),
+    "RateLimited": {
+        **_error("rate_limited: too many requests from this address; see Retry-After."),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+    "NoActiveModel": _error("no_active_model: no model version is active yet."),
+}
+
+_PATHS: dict[str, Any] = {
+    "/api/songs": {
+        "get": {
+            "operationId": "songs_search",
+            "summary": "Search songs by title or artist",
+            "description": (
+                "Every word of q must appear in the title or artist, ignoring case and accents. "
+                "Titles starting with q come first, then songs where q starts a word of the "
+                "title or artist, then the rest; ties by plays. An empty q returns no songs."
+            ),
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "schema": {"type": "string", "default": ""},
+                    "example": "billie",
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                },
+                {
+                    "name": "offset",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0},
+                },
+            ],
+            "responses": {
+                "200": _json(_ref("SearchResponse"), "One page of matches, best first."),
+                **_errors("405", "422", "429"),
+            },
+        }
+    },
+    "/api/songs/{song_id}": {
+        "get": {
+            "operationId": "song_get",
+            "summary": "One song",
+            "parameters": [_SONG_ID_PARAM],
+            "responses": {
+                "200": _json(_ref("Song"), "The song."),
+                **_errors("404", "405", "422", "429"),
+            },
+        }
+    },
+    "/api/songs/{song_id}/similar": {
+        "get": {
+            "operationId": "song_similar",
+            "summary": "Songs similar to one song",
+            "description": (
+                "The k nearest songs to the seed by cosine similarity in the active model, the "
+                "seed itself excluded. A song the model cannot place gets a labelled fallback "
+                "(see source), never an error."
+            ),
+            "parameters": [
+                _SONG_ID_PARAM,
+                {
+                    "name": "k",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+                },
+            ],
+            "responses": {
+                "200": _json(_ref("SimilarResponse"), "The seed and its neighbours."),
+                **_errors("404", "405", "422", "429", "503"),
+            },
+        }
+    },
+    "/api/recommendations": {
+        "post": {
+            "operationId": "recommendations_create",
+            "summary": "Continue a playlist from several seeds",
+            "description": (
+                "Songs nearest to the normalised mean of the seeds' vectors; seeds and exclude "
+                "never appear in the results; max_per_artist limits songs per artist."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("RecommendationRequest")}},
+            },
+            "responses": {
+                "200": _json(_ref("RecommendationResponse"), "The seeds and the songs to add."),
+                **_errors("400", "404", "405", "413", "422", "429", "503"),
+            },
+        }
+    },
+    "/api/models/active": {
+        "get": {
+            "operationId": "model_active",
+            "summary": "The model version serving the answers",
+            "responses": {
+                "200": _json(_ref("ModelVersion"), "Its hyperparameters and metrics."),
+                **_errors("405", "429", "503"),
+            },
+        }
+    },
+    "/api/map": {
+        "get": {
+            "operationId": "embedding_map",
+            "summary": "A 2D projection (PCA) of the most played songs' vectors",
+            "responses": {
+                "200": _json(_ref("MapResponse"), "Coordinates, main tags, titles, artists."),
+                **_errors("405", "429", "503"),
+            },
+        }
+    },
+    "/api/schema": {
+        "get": {
+            "operationId": "schema",
+            "summary": "This document (OpenAPI 3.1)",
+            "responses": {
+                "200": _json({"type": "object"}, "The OpenAPI document."),
+                **_errors("405", "429"),
+            },
+        }
+    },
+    "/healthz": {
+        "get": {
+            "operationId": "health",
+            "summary": "Database reachable and a model loaded",
+            "responses": {
+                "200": _json(_ref("Health"), "Healthy; says which version serves."),
+                "405": _ERRORS["405"],
+                "503": _json(_ref("Health"), "Unhealthy: no model active or database down."),
+            },
+        }
+    },
+}
+
+
+def openapi_schema(*, base_url: str = "") -> dict[str, Any]:
+    """The OpenAPI document; `base_url` becomes its one server entry when given."""
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "songrec API",
+            "version": "1",
+            "description": (
+                "Song recommendations learned from radio playlists (the Cornell Yes.com data "
+                "set). Every answer comes from the active model version, named in "
+                'model_version. Errors are JSON: {"error": {"code", "message"}}.'
+            ),
+        },
+        "paths": copy.deepcopy(_PATHS),
+        "components": {
+            "schemas": copy.deepcopy(_SCHEMAS),
+            "responses": copy.deepcopy(_RESPONSES),
+        },
+    }
+    if base_url:
+        document["servers"] = [{"url": base_url}]
+    return document

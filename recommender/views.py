@@ -1,0 +1,206 @@
+"""The site's pages: thin views over serving and the selectors; templates do the rest."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+
+from playlists.selectors import songs_by_ids
+from recommender import api, selectors, serving
+from recommender.openapi import openapi_schema
+
+NEIGHBOURS_ON_SONG_PAGE = 12
+
+
+def bar_widths(scores: list[float]) -> list[float]:
+    """Strength bars within one list: best match 1.0, weakest 0.15 (as home.js draws them).
+
+    The model's cosines are small (0.1 is a strong match), so an absolute scale would draw
+    every bar nearly empty; the page prints the real score next to each bar.
+    """
+    if not scores:
+        return []
+    top, low = max(scores), min(scores)
+    if top == low:
+        return [1.0] * len(scores)
+    return [0.15 + 0.85 * (score - low) / (top - low) for score in scores]
+
+
+def _serving_or_none() -> tuple[serving.ServingModel | None, str]:
+    try:
+        return serving.serving_model(), ""
+    except serving.NoActiveModel as exc:
+        return None, str(exc)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    model, why = _serving_or_none()
+    return render(
+        request,
+        "recommender/home.html",
+        {"model": model, "why": why, "max_seeds": serving.MAX_SEEDS},
+    )
+
+
+def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
+    song = songs_by_ids(song_ids=[song_id]).get(song_id)
+    if song is None:
+        raise Http404("no such song")
+    model, why = _serving_or_none()
+    context: dict[str, Any] = {"song": song, "model": model, "why": why}
+    if model is not None:
+        try:
+            answer = serving.songs_similar(song_id=song_id, k=NEIGHBOURS_ON_SONG_PAGE)
+            context["answer"] = answer
+            widths = bar_widths([item.score for item in answer.results])
+            context["neighbours"] = list(zip(answer.results, widths, strict=True))
+            context["before"], context["after"] = serving.song_context(song_id=song_id)
+        except serving.UnknownSongs:
+            # Ingested after this model was loaded: the catalogue page still shows the song.
+            context["answer"] = None
+        except serving.NoActiveModel as exc:
+            context["model"], context["why"] = None, str(exc)
+    return render(request, "recommender/song.html", context)
+
+
+# Metrics where higher is better, so the table can mark the best method of each.
+QUALITY_METRICS = ("hit_rate", "ndcg", "coverage", "recall", "mrr", "precision")
+
+
+def _metrics_table(
+    metrics: dict[str, Any],
+) -> tuple[list[str], list[tuple[str, list[tuple[Any, bool]]]]]:
+    """Columns = the model and each baseline, rows = every numeric metric any of them has.
+
+    Each cell is (value, is the best of its row) for quality metrics, (value, False) otherwise.
+    """
+    columns = [name for name, value in metrics.items() if isinstance(value, dict)]
+    rows: dict[str, list[Any]] = {}
+    for column_number, column in enumerate(columns):
+        for metric, value in metrics[column].items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rows.setdefault(metric, [None] * len(columns))[column_number] = value
+    table = []
+    for metric, values in sorted(rows.items()):
+        known = [value for value in values if value is not None]
+        mark = metric.startswith(QUALITY_METRICS) and len(known) > 1
+        best = max(known) if mark else None
+        table.append((metric, [(value, mark and value == best) for value in values]))
+    return columns, table
+
+
+def model_page(request: HttpRequest) -> HttpResponse:
+    model, why = _serving_or_none()
+    version = selectors.model_version_get(version_id=model.version_id) if model else None
+    context: dict[str, Any] = {"model": model, "why": why, "version": version}
+    if version is not None:
+        metrics = version.metrics or {}
+        context["columns"], context["rows"] = _metrics_table(metrics)
+        context["other_metrics"] = sorted(
+            (name, value) for name, value in metrics.items() if not isinstance(value, dict)
+        )
+        context["corpus_stats"] = sorted((version.corpus_stats or {}).items())
+        context["hyperparameters"] = sorted(version.hyperparameters.items())
+    return render(request, "recommender/model.html", context)
+
+
+def map_page(request: HttpRequest) -> HttpResponse:
+    model, why = _serving_or_none()
+    return render(request, "recommender/map.html", {"model": model, "why": why})
+
+
+def _schema_name(schema: dict[str, Any] | None) -> str:
+    ref = (schema or {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else ""
+
+
+_EXAMPLE_QUERIES = {"/api/songs": "?q=billie&limit=5", "/api/songs/{song_id}/similar": "?k=10"}
+_EXAMPLE_BODY = '{"seeds": [3822, 842], "k": 10, "max_per_artist": 2}'
+
+
+def _curl_example(base: str, route: str, method: str) -> str:
+    url = base + route.replace("{song_id}", "3822") + _EXAMPLE_QUERIES.get(route, "")
+    if method == "post":
+        return (
+            f"curl -X POST '{url}' \\\n  -H 'Content-Type: application/json' \\\n"
+            f"  -d '{_EXAMPLE_BODY}'"
+        )
+    return f"curl '{url}'"
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI document rendered as one readable page (no JavaScript, no CDN)."""
+    document = openapi_schema(base_url=request.build_absolute_uri("/")[:-1])
+    shared = document["components"]["responses"]
+    operations = []
+    for route, methods in document["paths"].items():
+        for method, operation in methods.items():
+            responses = []
+            for status, response in sorted(operation["responses"].items()):
+                if "$ref" in response:
+                    response = shared[response["$ref"].rsplit("/", 1)[-1]]
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                responses.append(
+                    {
+                        "status": status,
+                        "description": response["description"],
+                        "schema": _schema_name(schema),
+                    }
+                )
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            operations.append(
+                {
+                    "route": route,
+                    "method": method.upper(),
+                    "anchor": operation["operationId"],
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": [
+                        {
+                            **parameter,
+                            "schema_json": json.dumps(parameter.get("schema", {})),
+                        }
+                        for parameter in operation.get("parameters", [])
+                    ],
+                    "body_schema": _schema_name(body["schema"]) if body else "",
+                    "example": _curl_example(document["servers"][0]["url"], route, method),
+                    "responses": responses,
+                }
+            )
+    schemas = [
+        (name, json.dumps(schema, indent=2, ensure_ascii=False))
+        for name, schema in document["components"]["schemas"].items()
+    ]
+    return render(
+        request,
+        "recommender/api_docs.html",
+        {
+            "info": document["info"],
+            "openapi_version": document["openapi"],
+            "operations": operations,
+            "schemas": schemas,
+        },
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api.error_response(400, "bad_request", "The request could not be understood.")
+    return HttpResponse("Bad request", status=400, content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api.error_response(404, "not_found", f"There is nothing at {request.path}.")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return api.error_response(500, "internal_error", "Something broke on our side.")
+    # No context processors or database: this must render even when those are what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

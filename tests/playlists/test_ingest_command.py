@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from playlists.models import Song
+
+SONGS = [("Billie Jean", "Michael Jackson"), ("Thriller", "Michael Jackson"), ("Hey", "Pixies")]
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("ingest_playlists", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_command_ingests_and_prints_a_summary_then_says_unchanged(yes_folder):
+    folder = yes_folder(songs=SONGS, playlists=[[0, 1, 2], [], [1]], tag_names=["pop"])
+
+    first, progress = run("--source", str(folder))
+    second, _ = run("--source", str(folder))
+
+    assert "songs: 3\n" in first
+    assert "tags: 1 (0 song tags)" in first
+    assert (
+        "train playlists: 2 (1 with 2 or more songs, 1 with one song), 4 entries, "
+        "1 empty lines skipped"
+    ) in first
+    assert "changed: " in first and "song: +3 ~0 -0" in first
+    assert "seconds: " in first
+    assert "reading train.txt" in progress
+    assert "unchanged: the catalogue already matches this data set, nothing written" in second
+    assert Song.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_command_reads_the_source_from_the_setting_by_default(yes_folder, settings):
+    settings.RECOMMENDER_DATA_SOURCE = str(yes_folder(songs=SONGS, playlists=[[0, 1]]))
+
+    out, _ = run()
+
+    assert "songs: 3\n" in out
+
+
+@pytest.mark.django_db
+def test_command_turns_a_malformed_file_into_a_one_line_error(yes_folder):
+    folder = yes_folder(songs=SONGS, playlists=[[0, 1]])
+    (folder / "train.txt").write_text("1 2 3\n1 1 0\n0 7\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        run("--source", str(folder))
+
+    message = str(raised.value)
+    assert message == ("ingest failed: train.txt line 3: song id 7 is not in song_hash.txt (0..2)")
+    assert Song.objects.count() == 0

@@ -1,0 +1,71 @@
+"""The pages: home, a song with its neighbours and playlist context, the model, the map."""
+
+import pytest
+from django.test import Client
+
+from recommender.models import ModelVersion
+from tests.serving.catalogue import Catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_has_an_accessible_search_combobox(api: Client, active_version: ModelVersion) -> None:
+    page = api.get("/").content.decode()
+    assert 'role="combobox"' in page
+    assert 'aria-controls="song-options"' in page
+    assert 'role="listbox"' in page
+    assert 'aria-live="polite"' in page
+    assert "/static/recommender/home.js" in page
+    assert '<meta name="viewport"' in page
+
+
+def test_a_song_page_shows_neighbours_and_playlist_context(
+    api: Client, catalogue: Catalogue, active_version: ModelVersion
+) -> None:
+    seed = catalogue.rare_successor_id  # Still D.R.E.: the rare song was played right before it
+    response = api.get(f"/songs/{seed}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Still D.R.E." in page and "Dr. Dre" in page
+    similar = api.get(f"/api/songs/{seed}/similar", {"k": 12}).json()
+    for item in similar["results"]:
+        assert f'href="/songs/{item["song"]["id"]}"' in page
+    assert "Often right before" in page and "Often right after" in page
+    before = page.split("Often right before", 1)[1].split("Often right after", 1)[0]
+    assert f'href="/songs/{catalogue.rare_id}"' in before
+    assert f'href="/?seeds={seed}"' in page
+
+
+def test_a_song_without_vector_explains_the_fallback(
+    api: Client, catalogue: Catalogue, active_version: ModelVersion
+) -> None:
+    page = api.get(f"/songs/{catalogue.rare_id}").content.decode()
+    assert "no place for this song yet" in page
+    assert f'href="/songs/{catalogue.rare_successor_id}"' in page
+
+
+def test_an_unknown_song_page_is_404(api: Client, catalogue: Catalogue) -> None:
+    response = api.get("/songs/99999")
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
+
+
+def test_model_page_shows_hyperparameters_and_metrics(
+    api: Client, active_version: ModelVersion
+) -> None:
+    page = api.get("/model").content.decode()
+    assert f"version {active_version.id}" in page
+    assert "<code>vector_size</code>" in page
+    for column, values in active_version.metrics.items():
+        if isinstance(values, dict):
+            assert f">{column}<" in page
+
+
+def test_map_page_loads_its_script_and_canvas(api: Client, active_version: ModelVersion) -> None:
+    page = api.get("/map").content.decode()
+    assert "<canvas" in page and "/static/recommender/map.js" in page
+
+
+def test_static_files_are_served_locally(api: Client, active_version: ModelVersion) -> None:
+    page = api.get("/").content.decode()
+    assert "https://" not in page.replace("https://www.", "")  # no CDN, no external assets
