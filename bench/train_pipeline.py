@@ -12,8 +12,9 @@ What it measures, with the shipped default hyperparameters (Word2VecParams()):
 3. embeddings_train (our wrapper) in this process on the same playlists, to separate the
    wrapper's cost from the pipeline's.
 
-Runs are interleaved (pipeline, direct, wrapper, pipeline, ...) so that load from other
-users of the machine hits all three alike; medians are reported. The overhead ratio is
+Runs are interleaved, alternating the order (pipeline, direct, wrapper, then wrapper, direct,
+pipeline, ...), so that load from other users of the machine hits all three alike; medians
+are reported. The overhead ratio is
 median(pipeline) / median(direct gensim); the goal is at most 1.10.
 
     RECOMMENDER_VAR_DIR=/tmp/songrec-bench .venv/bin/python bench/train_pipeline.py \
@@ -255,13 +256,18 @@ def main() -> None:
     load_before = os.getloadavg()
     try:
         for repeat in range(1, args.repeats + 1):
-            pipeline.append(_pipeline_once())
-            print(f"[{repeat}] pipeline {pipeline[-1]}", flush=True)
-            direct.append(_direct_gensim_once(corpus.train, params))
-            print(f"[{repeat}] direct gensim {direct[-1]}", flush=True)
-            if not args.skip_wrapper:
-                wrapper.append(_wrapper_once(corpus.train, params))
-                print(f"[{repeat}] embeddings_train {wrapper[-1]}", flush=True)
+            # Alternate which goes first, so a load change during a repeat favours neither.
+            steps = ["pipeline", "direct"] + ([] if args.skip_wrapper else ["wrapper"])
+            for step in steps if repeat % 2 else reversed(steps):
+                if step == "pipeline":
+                    pipeline.append(_pipeline_once())
+                    print(f"[{repeat}] pipeline {pipeline[-1]}", flush=True)
+                elif step == "direct":
+                    direct.append(_direct_gensim_once(corpus.train, params))
+                    print(f"[{repeat}] direct gensim {direct[-1]}", flush=True)
+                else:
+                    wrapper.append(_wrapper_once(corpus.train, params))
+                    print(f"[{repeat}] embeddings_train {wrapper[-1]}", flush=True)
             # Keep only the active version's folder on disk.
             for old in pipeline[:-1]:
                 if not old.get("deleted"):

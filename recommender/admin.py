@@ -84,9 +84,8 @@ class TrainForm(forms.Form):
             # gensim's own names, as the command line and the docs spell them.
             self.fields[name].label = name
             self.fields[name].help_text = f"{text} Default: {default}."
-        self.fields["activate_when_done"].help_text = (
-            "'if at least as good': when its HitRate@10 is at least the active version's."
-        )
+        activation = self.fields["activate_when_done"]
+        activation.help_text = "'if at least as good': HitRate@10 at least the active version's."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

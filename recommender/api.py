@@ -26,6 +26,7 @@ MAX_SEARCH_LIMIT = 100
 MAX_OFFSET = 10_000
 MAX_EXCLUDE = 1_000
 MAX_SONG_ID = 2**31 - 1
+SONG_TAGS = 10
 _INTEGER = re.compile(r"-?[0-9]{1,40}")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
 
@@ -83,7 +84,14 @@ def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
 
 
 def song_json(song: SongInfo) -> dict[str, object]:
-    return {"id": song.id, "title": song.title, "artist": song.artist, "tags": list(song.tags)}
+    # The most relevant tags only: popular songs carry up to ~80 Last.fm tags whose tail is
+    # opinion ("guilty pleasures"); ten keep answers small (a 10-song answer is ~2 KB).
+    return {
+        "id": song.id,
+        "title": song.title,
+        "artist": song.artist,
+        "tags": list(song.tags[:SONG_TAGS]),
+    }
 
 
 def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> dict[str, object]:

@@ -60,7 +60,9 @@ _SCHEMAS: dict[str, Any] = {
             "tags": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "Last.fm tags, most relevant first (may be empty).",
+                "maxItems": 10,
+                "description": "The 10 most relevant Last.fm tags, most relevant first "
+                "(may be empty).",
                 "example": ["pop", "80s", "dance"],
             },
         },

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from playlists.selectors import (
@@ -60,6 +60,10 @@ _ACTIVATION_ATTEMPTS = 3
 
 class QueueUnavailable(Exception):
     """The broker could not take the training message; the run was recorded as failed."""
+
+
+class TrainingTimeLimit(Exception):
+    """The run went past its time limit (checked after every epoch)."""
 
 
 class ModelVersionRefused(Exception):
@@ -140,7 +144,9 @@ def _publish(*, version_id: int, task_id: str) -> None:
         ) from exc
 
 
-def training_run_execute(*, version_id: int) -> ModelVersion | None:
+def training_run_execute(
+    *, version_id: int, time_limit_seconds: float | None = None
+) -> ModelVersion | None:
     """Train, evaluate, write and (maybe) activate one queued version. Runs in the worker.
 
     1. Fail the runs of workers that died, then claim this run with a conditional update
@@ -155,7 +161,9 @@ def training_run_execute(*, version_id: int) -> ModelVersion | None:
     6. In one transaction: record results, status succeeded, and activate per
        activate_when_done ("better": HitRate@10 at least the active version's).
     Any error marks the run failed with a readable message, removes what it wrote and is
-    re-raised; the active version is never touched by a failing run.
+    re-raised; the active version is never touched by a failing run. `time_limit_seconds`
+    (the task's soft limit) is also checked after every epoch: Celery's soft-limit signal
+    can land where Python ignores exceptions, an epoch boundary cannot.
     """
     runs_dead_fail()
     now = timezone.now()
@@ -181,6 +189,12 @@ def training_run_execute(*, version_id: int) -> ModelVersion | None:
     written: Path | None = None
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    # A little before Celery's own soft-limit signal, so that the clean stop between epochs wins.
+    deadline = (
+        time.monotonic() + time_limit_seconds - min(0.05 * time_limit_seconds, 30.0)
+        if time_limit_seconds
+        else None
+    )
     try:
         params = model_version_params(version)
         lap = time.perf_counter()
@@ -194,7 +208,7 @@ def training_run_execute(*, version_id: int) -> ModelVersion | None:
         embeddings = embeddings_train(
             playlists=corpus.train,
             params=params,
-            on_epoch_end=partial(_epoch_end, version_id),
+            on_epoch_end=partial(_epoch_end, version_id, deadline, time_limit_seconds),
         )
         timings["train"] = time.perf_counter() - lap
 
@@ -256,16 +270,26 @@ def training_run_execute(*, version_id: int) -> ModelVersion | None:
     except BaseException as exc:
         if written is not None:
             artifacts_delete(written)
-        error = f"failed while {phase}: {_readable(exc)}"
+        error = f"failed while {phase}: {_readable(exc, limit=time_limit_seconds)}"
         logger.exception("model version %s %s", version_id, error)
+        _failure_record(version_id=version_id, error=error)
+        raise
+
+
+def _failure_record(*, version_id: int, error: str) -> None:
+    for attempt in (1, 2):
         try:
             ModelVersion.objects.filter(id=version_id, status=Status.RUNNING).update(
                 status=Status.FAILED, error=error, progress_message="", finished_at=timezone.now()
             )
+            return
         except Exception:
-            # The database itself may be what failed; the original error matters more.
+            # A time limit can interrupt a query half-way and leave the connection unusable;
+            # a fresh connection records the failure. If the database itself is away, the
+            # original error (re-raised by the caller) matters more than this one.
             logger.exception("could not record the failure of model version %s", version_id)
-        raise
+            if attempt == 1:
+                connection.close()
 
 
 def training_corpus_read() -> TrainingCorpus:
@@ -299,7 +323,9 @@ def training_corpus_read() -> TrainingCorpus:
     return TrainingCorpus(train=train, evaluation=evaluation, stats=stats)
 
 
-def _epoch_end(version_id: int, done: int, total: int) -> None:
+def _epoch_end(
+    version_id: int, deadline: float | None, limit: float | None, done: int, total: int
+) -> None:
     # Runs in the training thread between epochs: one UPDATE and one indexed read.
     ModelVersion.objects.filter(id=version_id).update(
         progress_epoch=done,
@@ -308,6 +334,8 @@ def _epoch_end(version_id: int, done: int, total: int) -> None:
     )
     logger.info("model version %s: epoch %s of %s", version_id, done, total)
     _raise_if_cancelled(version_id)
+    if deadline is not None and time.monotonic() > deadline:
+        raise TrainingTimeLimit(f"past the time limit of {limit:g} s")
 
 
 def _progress(version_id: int, *, message: str) -> None:
@@ -321,11 +349,14 @@ def _raise_if_cancelled(version_id: int) -> None:
         raise TrainingCancelled
 
 
-def _readable(exc: BaseException) -> str:
-    if isinstance(exc, SoftTimeLimitExceeded):
+def _readable(exc: BaseException, *, limit: float | None = None) -> str:
+    if isinstance(exc, SoftTimeLimitExceeded | TrainingTimeLimit):
+        of = f" of {limit:g} s" if limit else ""
+        return f"the run took longer than its time limit{of} (RECOMMENDER_TRAIN_SOFT_LIMIT)"
+    if isinstance(exc, SystemExit):
         return (
-            f"the run took longer than its time limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} s "
-            "(RECOMMENDER_TRAIN_SOFT_LIMIT)"
+            f"the worker process was stopped (exit code {exc.code}): the hard time limit or a "
+            "shutdown"
         )
     text = str(exc).strip()
     if isinstance(exc, ValueError) and text:

@@ -122,7 +122,10 @@ def _purge(broker_url: str, queue: str) -> None:
 
     client = redis.Redis.from_url(broker_url, socket_connect_timeout=2)
     try:
-        client.delete(queue, f"_kombu.binding.{queue}")
+        # The queue, its bindings, and the queues of extra workers named after it.
+        doomed = list(client.scan_iter(match=f"*{queue}*"))
+        if doomed:
+            client.delete(*doomed)
     except redis.RedisError:
         pass  # nothing to clean when Redis is away
     finally:

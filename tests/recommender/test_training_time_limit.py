@@ -36,5 +36,5 @@ def test_a_run_over_the_soft_time_limit_fails_with_the_limit_in_the_error(test_e
         worker_stop(worker)
 
     assert done.status == ModelVersion.Status.FAILED, worker.log_text()[-3000:]
-    assert "time limit of 2 s" in done.error
+    assert "took longer than its time limit of 2 s" in done.error
     assert not done.is_active

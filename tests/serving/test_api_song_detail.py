@@ -34,3 +34,16 @@ def test_a_non_integer_id_is_422(api: Client, catalogue: Catalogue, song_id: str
     response = api.get(f"/api/songs/{song_id}")
     assert response.status_code == 422
     assert assert_documented(response, ROUTE)["error"]["code"] == "invalid_parameter"
+
+
+def test_a_song_lists_its_ten_most_relevant_tags(api: Client, catalogue: Catalogue) -> None:
+    from playlists.models import SongTag, Tag
+
+    song_id = catalogue.id("Jolene")
+    SongTag.objects.filter(song_id=song_id).delete()
+    names = [f"tag {rank:02d}" for rank in range(14)]
+    for rank, name in enumerate(names):
+        tag = Tag.objects.create(id=100 + rank, name=name)
+        SongTag.objects.create(song_id=song_id, tag=tag, rank=rank)
+    body = assert_documented(api.get(f"/api/songs/{song_id}"), ROUTE)
+    assert body["tags"] == names[:10]
