@@ -156,6 +156,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # faiss reports at INFO which CPU build it tried to load, on every process start.
+    "loggers": {"faiss": {"level": "WARNING"}},
 }
 
 # --- Celery (Redis is the broker; run state lives on our own rows, not in a result backend)
