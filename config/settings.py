@@ -4,11 +4,14 @@ Environment variables: DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DA
 REDIS_URL, RECOMMENDER_DATA_SOURCE, RECOMMENDER_VAR_DIR.
 """
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,9 +43,25 @@ def _local_secret_key() -> str:
     """
     key_file = VAR_DIR / "secret-key.txt"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        # Written whole to a private (0600) temporary file, then linked into place: the key
+        # is never readable by others nor half-written, and when the web server and a worker
+        # start at once, the second link fails and both use the first one's key.
+        handle, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret-key-")
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, key_file)
+        finally:
+            os.unlink(temporary)
+    key = key_file.read_text().strip()
+    if len(key) < 50:
+        # Django only notices an empty key when something is signed, deep inside a request.
+        raise ImproperlyConfigured(
+            f"{key_file} holds no usable secret key (fewer than 50 characters): delete it to "
+            "have a new one made, or set DJANGO_SECRET_KEY"
+        )
+    return key
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret_key()
@@ -79,6 +98,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 503 "database unavailable" instead of a 500 or a traceback (config/database_unavailable.py)
+    "config.database_unavailable.DatabaseUnavailableMiddleware",
     "config.ratelimit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +147,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that drops packets (rather than refusing) must not hold a web worker
+    # for the kernel's TCP timeout (minutes): give up after a few seconds and answer 503.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -167,6 +194,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long the main worker process waits, after a pool process died, for a result it might
+# still have sent before reporting the task lost (Celery's default: 10 s). Runs record their
+# state on their own row, so the wait only delays marking a killed run failed (tasks.py).
+CELERY_WORKER_LOST_WAIT = 1.0
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # The longest training run we expect is well under an hour; the broker must not redeliver a
@@ -180,6 +211,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives a Redis outage: when the broker goes away it reconnects by itself, trying
+# again after 2, 4, 6 ... then every 30 s (kombu's schedule), for as long as it takes (None:
+# Celery's default gives up after 100 attempts, ~45 min, and bin/up's worker has no supervisor
+# to start it again). So Redis back after e.g. 30 s needs no restart of the worker; it picks up
+# new runs within 30 s. Publishers (web, train_model) do not wait: "max_retries": 0 above makes
+# them fail at once with "queue unavailable". tests/recommender/test_redis_restart.py
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Tests (and a second app on the same Redis) route their tasks to a queue of their own.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RECOMMENDER_CELERY_QUEUE", "celery")
 
@@ -191,6 +230,9 @@ RECOMMENDER_DATA_SOURCE = os.environ.get(
 )
 RECOMMENDER_DOWNLOAD_DIR = VAR_DIR / "data"
 RECOMMENDER_ARTIFACTS_DIR = Path(os.environ.get("RECOMMENDER_ARTIFACTS_DIR", VAR_DIR / "models"))
+# One run trains at a time (all workers): a run that finds another training asks again after
+# this many seconds (read by the worker).
+RECOMMENDER_TRAIN_WAIT_SECONDS = float(os.environ.get("RECOMMENDER_TRAIN_WAIT_SECONDS", "15"))
 # Requests per second per client address on /api/ (per web process; 0 turns it off) and the
 # burst a client may use at once. Load benchmarks from one address turn it off.
 RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", "50"))

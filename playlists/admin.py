@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 
 from playlists.models import Dataset, Playlist, Song, SongTag, Tag
-from playlists.text import search_key
+from playlists.text import search_query_key, search_words
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,7 +53,10 @@ class SongAdmin(ReadOnlyAdmin):
     ) -> tuple[QuerySet[Song], bool]:
         # search_text holds the cleaned "title artist" folded the way search_key folds the
         # query, so "beyonce" finds "Beyoncé" on SQLite and PostgreSQL alike.
-        for word in search_key(search_term).split():
+        key = search_query_key(search_term)
+        if key is None:
+            return queryset.none(), False
+        for word in search_words(key):
             queryset = queryset.filter(search_text__contains=word)
         return queryset, False
 

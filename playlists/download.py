@@ -4,7 +4,9 @@ Each file streams into `<name>.part`, is checked against the size the server ann
 then renamed into place, so a folder never holds a half-written data file under its real name.
 A `.part` left by an interrupted run is resumed with an HTTP Range request (If-Range: only if
 the server's file is still the version the .part came from); a server that ignores Range, or
-whose file changed, sends the whole file again. A file downloaded before is asked for with
+whose file changed, sends the whole file again, and a 206 naming another version than the
+.part's (a server ignoring If-Range) starts the file over. A body whose end cannot be
+checked (no Content-Length, not chunked) is refused. A file downloaded before is asked for with
 If-None-Match / If-Modified-Since, so an unchanged data set is not downloaded twice.
 """
 
@@ -101,10 +103,27 @@ def _download_file(*, url: str, target: Path, required: bool, show_progress: boo
             match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
             if not match or int(match.group(1)) != offset:
                 raise IngestError(f"{target.name}: {url} answered a range we did not ask for")
+            sent = response.headers.get("ETag") or response.headers.get("Last-Modified")
+            if sent is not None and sent != version.read_text():
+                # A server that ignores If-Range sends the rest of whatever the file is now:
+                # appended to the .part, that would splice two versions into one file.
+                response.close()
+                part.unlink()
+                version.unlink()
+                return _download_file(
+                    url=url, target=target, required=required, show_progress=show_progress
+                )
             expected: int | None = int(match.group(3))
             mode = "ab"
         else:
             length = response.headers.get("Content-Length")
+            chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+            if length is None and not chunked:
+                # The body ends when the connection closes: a cut one looks complete.
+                raise IngestError(
+                    f"{target.name}: {url} sent no Content-Length, so a cut download could "
+                    "not be told from a complete one"
+                )
             expected = int(length) if length is not None else None
             offset = 0
             mode = "wb"

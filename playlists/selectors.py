@@ -9,7 +9,7 @@ import numpy as np
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from playlists.models import Playlist, Song, SongTag, Tag
-from playlists.text import search_key
+from playlists.text import search_query_key, search_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +77,11 @@ def song_search(*, query: str, limit: int = 20, offset: int = 0) -> tuple[list[S
     Ranking: title starts with the query, then artist starts with it, then anything else;
     ties by popularity (plays in the data set). Returns (page, total matches).
     """
-    key = search_key(query)
+    key = search_query_key(query)
     if not key:
         return [], 0
     matches = Song.objects.all()
-    for word in key.split(" "):
+    for word in search_words(key):
         matches = matches.filter(search_text__contains=word)
     ranked = matches.annotate(
         rank=Case(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -27,7 +28,8 @@ MAX_OFFSET = 10_000
 MAX_EXCLUDE = 1_000
 MAX_SONG_ID = 2**31 - 1
 SONG_TAGS = 10
-_INTEGER = re.compile(r"-?[0-9]{1,40}")
+# A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
+_NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
 
 
@@ -114,8 +116,13 @@ def _max_body() -> int:
 
 
 def _parse_int(raw: str) -> int | None:
-    # Plain ASCII digits only: int() would also take "1_000", " 7 " and other scripts' digits.
-    return int(raw) if _INTEGER.fullmatch(raw) else None
+    # The document's "integer" is JSON Schema's: any number without a fraction, so "30.0" and
+    # "3e1" are 30 (as 30.0 is in a JSON body) and "2.5" is not. The pattern admits ASCII
+    # numbers only: int() would also take "1_000", " 7 " and other scripts' digits.
+    if not _NUMBER.fullmatch(raw):
+        return None
+    value = Decimal(raw)
+    return int(value) if value == value.to_integral_value() else None
 
 
 def _int_param(request: HttpRequest, name: str, *, default: int, low: int, high: int) -> int:
@@ -141,8 +148,11 @@ def _song_id(raw: str) -> int:
     return value
 
 
-def _strict_int(value: object, name: str) -> int:
-    # JSON true/false are ints in Python and 3.0 is a float: neither is a song id or a count.
+def _json_int(value: object, name: str) -> int:
+    # JSON has one number type: 10.0 is the integer 10 (JSON Schema's "integer" in the published
+    # schema accepts it too), while 1.5, NaN and true/false (ints in Python) are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(422, "invalid_parameter", f"{name} must be an integer.")
     return value
@@ -153,7 +163,7 @@ def _id_list(value: object, name: str, *, limit: int) -> list[int]:
         raise ApiError(422, "invalid_parameter", f"{name} must be a list of song ids.")
     if len(value) > limit:
         raise ApiError(422, "too_many_ids", f"{name} may hold at most {limit} song ids.")
-    return [_strict_int(item, f"every id in {name}") for item in value]
+    return [_json_int(item, f"every id in {name}") for item in value]
 
 
 @api_view("GET")
@@ -202,6 +212,9 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         body = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "The request body must be JSON.") from None
+    except RecursionError:
+        # `[[[[...` within the size limit nests deeper than the parser's recursion limit.
+        raise ApiError(400, "malformed_json", "The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
     unknown = sorted(set(body) - RECOMMENDATION_FIELDS)
@@ -212,13 +225,13 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     seeds = _id_list(body["seeds"], "seeds", limit=serving.MAX_SEEDS)
     if not seeds:
         raise ApiError(422, "invalid_parameter", "seeds must hold at least one song id.")
-    k = _strict_int(body.get("k", 10), "k")
+    k = _json_int(body.get("k", 10), "k")
     if not 1 <= k <= serving.MAX_K:
         raise ApiError(422, "invalid_parameter", f"k must be between 1 and {serving.MAX_K}.")
     exclude = _id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE)
     max_per_artist = body.get("max_per_artist")
     if max_per_artist is not None:
-        max_per_artist = _strict_int(max_per_artist, "max_per_artist")
+        max_per_artist = _json_int(max_per_artist, "max_per_artist")
         if max_per_artist < 1:
             raise ApiError(422, "invalid_parameter", "max_per_artist must be at least 1.")
     answer = serving.songs_recommend(
@@ -289,6 +302,10 @@ def health(request: HttpRequest) -> HttpResponse:
         "model_version": version_id,
     }
     if payload["status"] == "ok":
+        if why:
+            # Answering, but from an older version: the active one could not be loaded.
+            payload["status"] = "degraded"
+            payload["error"] = {"code": "no_active_model", "message": f"{why}."}
         return json_response(payload)
     if database != "ok":
         payload["error"] = {"code": "database_unavailable", "message": "The database is down."}

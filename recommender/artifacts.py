@@ -190,18 +190,23 @@ def manifest_verify(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         files = manifest["files"]
-    except (ValueError, KeyError) as exc:
-        raise ArtifactsInvalid(f"{manifest_path} is not a valid manifest: {exc}") from exc
-    for name, expected in files.items():
+        # Every entry must say what to expect before any file is read.
+        expected_of = {
+            str(name): (int(entry["bytes"]), str(entry["sha256"])) for name, entry in files.items()
+        }
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ArtifactsInvalid(
+            f"{manifest_path} is not a valid manifest: {type(exc).__name__}: {exc}"
+        ) from exc
+    for name, (size, sha256) in expected_of.items():
         path = folder / name
         if not path.is_file():
             raise ArtifactsInvalid(f"{path} is listed in the manifest but missing")
         actual = _file_entry(path)
-        if actual["bytes"] != expected["bytes"] or actual["sha256"] != expected["sha256"]:
+        if actual["bytes"] != size or actual["sha256"] != sha256:
             raise ArtifactsInvalid(
                 f"{path} does not match the manifest ({actual['bytes']} bytes, sha256 "
-                f"{actual['sha256'][:12]}… expected {expected['bytes']} bytes, "
-                f"{expected['sha256'][:12]}…)"
+                f"{actual['sha256'][:12]}… expected {size} bytes, {sha256[:12]}…)"
             )
     return dict(manifest)
 

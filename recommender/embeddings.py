@@ -22,13 +22,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from gensim.models import Word2Vec
-from gensim.models.callbacks import CallbackAny2Vec
+
+if TYPE_CHECKING:
+    from gensim.models import Word2Vec
 
 
 class Scoring(StrEnum):
@@ -245,6 +246,10 @@ def word2vec_train(
         raise ValueError(
             "the training corpus is empty: no playlist holds a song (ingest the data set first)"
         )
+    # Imported here, not at the top: web processes import this module for SongEmbeddings and
+    # Word2VecParams only, and gensim (with scipy) would cost each of them about 80 MB.
+    from gensim.models import Word2Vec
+
     model = Word2Vec(
         vector_size=params.vector_size,
         window=params.window,
@@ -269,7 +274,7 @@ def word2vec_train(
         sentences,
         total_examples=len(sentences),
         epochs=params.epochs,
-        callbacks=[_EpochReporter(on_epoch_end, params.epochs)] if on_epoch_end else [],
+        callbacks=[_epoch_reporter_class()(on_epoch_end, params.epochs)] if on_epoch_end else [],
     )
     seconds = time.perf_counter() - started
     song_ids = np.fromiter((int(key) for key in model.wv.index_to_key), dtype=np.int64)
@@ -282,17 +287,25 @@ def word2vec_train(
     )
 
 
-class _EpochReporter(CallbackAny2Vec):  # type: ignore[misc]
-    def __init__(self, report: Callable[[int, int], None], epochs: int) -> None:
-        self.report = report
-        self.epochs = epochs
-        self.done = 0
+@cache
+def _epoch_reporter_class() -> type:
+    # Built on first use so that importing this module does not import gensim.
+    from gensim.models.callbacks import CallbackAny2Vec
 
-    def on_epoch_end(self, model: Word2Vec) -> None:
-        # gensim calls this in the training thread after the epoch's workers have finished,
-        # so an exception here (TrainingCancelled) leaves train() with no thread running.
-        self.done += 1
-        self.report(self.done, self.epochs)
+    class EpochReporter(CallbackAny2Vec):  # type: ignore[misc]
+        def __init__(self, report: Callable[[int, int], None], epochs: int) -> None:
+            self.report = report
+            self.epochs = epochs
+            self.done = 0
+
+        def on_epoch_end(self, model: Word2Vec) -> None:
+            # gensim calls this in the training thread after the epoch's workers have
+            # finished, so an exception here (TrainingCancelled) leaves train() with no
+            # thread running.
+            self.done += 1
+            self.report(self.done, self.epochs)
+
+    return EpochReporter
 
 
 def _sentences(playlists: Iterable[np.ndarray] | Sequence[np.ndarray]) -> list[list[str]]:

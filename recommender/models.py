@@ -102,6 +102,12 @@ class ModelVersion(models.Model):
                 condition=Q(is_active=False) | Q(status="succeeded"),
                 name="only_succeeded_versions_are_active",
             ),
+            # One training at a time, whatever the number of workers: a second run's claim
+            # (queued -> running) fails here and the run waits in the queue (training.py).
+            # Two writers would double the memory and CPU a run needs and race to activate.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="one_running_training"
+            ),
         ]
 
     def __str__(self) -> str:

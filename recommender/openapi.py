@@ -32,7 +32,7 @@ _ERRORS = {
     "413": {"$ref": "#/components/responses/BodyTooLarge"},
     "422": {"$ref": "#/components/responses/InvalidParameter"},
     "429": {"$ref": "#/components/responses/RateLimited"},
-    "503": {"$ref": "#/components/responses/NoActiveModel"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
 }
 
 
@@ -47,6 +47,19 @@ _SONG_ID_PARAM = {
     "description": "The data set's song id (0..75261 for yes_complete).",
     "schema": {"type": "integer"},
 }
+
+
+def _int_query(name: str, *, low: int, high: int, default: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        # The views read `?k=` like a missing k (what a form with an empty field sends); without
+        # allowEmptyValue the document would say an empty value is invalid.
+        "allowEmptyValue": True,
+        "description": "Empty or absent: the default.",
+        "schema": {"type": "integer", "minimum": low, "maximum": high, "default": default},
+    }
+
 
 _SCHEMAS: dict[str, Any] = {
     "Song": {
@@ -208,7 +221,14 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["status", "database", "model_version"],
         "additionalProperties": False,
         "properties": {
-            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "status": {
+                "type": "string",
+                "enum": ["ok", "degraded", "unavailable"],
+                "description": (
+                    "degraded: answering from an older version because the active one could "
+                    "not be loaded (error says why)."
+                ),
+            },
             "database": {"type": "string", "description": "ok, or error: KIND"},
             "model_version": {"type": ["integer", "null"]},
             "error": {"$ref": "#/components/schemas/Error/properties/error"},
@@ -297,7 +317,18 @@ _RESPONSES: dict[str, Any] = {
         **_error("rate_limited: too many requests from this address; see Retry-After."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
-    "NoActiveModel": _error("no_active_model: no model version is active yet."),
+    "Unavailable": {
+        **_error(
+            "no_active_model: no model version is active yet (or its files cannot be loaded); "
+            "database_unavailable: the database cannot be reached. Both are temporary."
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait (sent with database_unavailable).",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
 }
 
 _PATHS: dict[str, Any] = {
@@ -317,20 +348,12 @@ _PATHS: dict[str, Any] = {
                     "schema": {"type": "string", "default": ""},
                     "example": "billie",
                 },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-                },
-                {
-                    "name": "offset",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0},
-                },
+                _int_query("limit", low=1, high=100, default=20),
+                _int_query("offset", low=0, high=10000, default=0),
             ],
             "responses": {
                 "200": _json(_ref("SearchResponse"), "One page of matches, best first."),
-                **_errors("405", "422", "429"),
+                **_errors("405", "422", "429", "503"),
             },
         }
     },
@@ -341,7 +364,7 @@ _PATHS: dict[str, Any] = {
             "parameters": [_SONG_ID_PARAM],
             "responses": {
                 "200": _json(_ref("Song"), "The song."),
-                **_errors("404", "405", "422", "429"),
+                **_errors("404", "405", "422", "429", "503"),
             },
         }
     },
@@ -356,11 +379,7 @@ _PATHS: dict[str, Any] = {
             ),
             "parameters": [
                 _SONG_ID_PARAM,
-                {
-                    "name": "k",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
-                },
+                _int_query("k", low=1, high=MAX_K, default=10),
             ],
             "responses": {
                 "200": _json(_ref("SimilarResponse"), "The seed and its neighbours."),
@@ -421,7 +440,9 @@ _PATHS: dict[str, Any] = {
             "operationId": "health",
             "summary": "Database reachable and a model loaded",
             "responses": {
-                "200": _json(_ref("Health"), "Healthy; says which version serves."),
+                "200": _json(
+                    _ref("Health"), "Answering; says which version serves (ok or degraded)."
+                ),
                 "405": _ERRORS["405"],
                 "503": _json(_ref("Health"), "Unhealthy: no model active or database down."),
             },

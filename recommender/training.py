@@ -3,7 +3,8 @@ cancel, delete, and the clean-up after a worker that died.
 
 Every run is a `ModelVersion` row; the row is the source of truth (Celery keeps no results).
 States: queued -> running -> succeeded | failed | cancelled; queued -> cancelled | failed
-(queue unavailable). At most one succeeded version is active (database constraints).
+(queue unavailable, worker lost). At most one succeeded version is active and at most one run
+is running, across all workers (database constraints).
 """
 
 from __future__ import annotations
@@ -68,6 +69,16 @@ class TrainingTimeLimit(Exception):
 
 class ModelVersionRefused(Exception):
     """An admin action that does not apply to this version (e.g. deleting the active one)."""
+
+
+class TrainingBusy(Exception):
+    """Another run is training; this one stays queued and its message should come back later."""
+
+    def __init__(self, *, version_id: int, running_id: int | None) -> None:
+        self.version_id = version_id
+        self.running_id = running_id
+        which = f"version {running_id}" if running_id is not None else "another version"
+        super().__init__(f"model version {version_id} waits: {which} is training")
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,9 @@ def training_run_execute(
 
     1. Fail the runs of workers that died, then claim this run with a conditional update
        (queued -> running); a duplicate or redelivered message claims nothing and returns None.
+       While another run is running the claim is refused by the "one running" constraint:
+       the run stays queued ("waiting: version N is training") and TrainingBusy is raised so
+       that the task asks again later.
     2. Read the corpus once: the train split's playlists of 2+ songs; the test split
        evaluates when it exists, otherwise a deterministic hold-out of train playlists that
        is excluded from training.
@@ -165,19 +179,25 @@ def training_run_execute(
     (the task's soft limit) is also checked after every epoch: Celery's soft-limit signal
     can land where Python ignores exceptions, an epoch boundary cannot.
     """
-    runs_dead_fail()
+    runs_dead_fail(claiming=True)
     now = timezone.now()
-    claimed = ModelVersion.objects.filter(
-        id=version_id, status=Status.QUEUED, cancel_requested=False
-    ).update(
-        status=Status.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        worker=worker_identity(),
-        progress_epoch=0,
-        progress_message="reading the corpus",
-        error="",
-    )
+    try:
+        # A savepoint: on PostgreSQL a failed statement inside an outer transaction would
+        # otherwise poison it.
+        with transaction.atomic():
+            claimed = ModelVersion.objects.filter(
+                id=version_id, status=Status.QUEUED, cancel_requested=False
+            ).update(
+                status=Status.RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                worker=worker_identity(),
+                progress_epoch=0,
+                progress_message="reading the corpus",
+                error="",
+            )
+    except IntegrityError:
+        raise _busy(version_id) from None
     if not claimed:
         logger.info(
             "model version %s is not queued: nothing to do (duplicate message?)", version_id
@@ -274,6 +294,49 @@ def training_run_execute(
         logger.exception("model version %s %s", version_id, error)
         _failure_record(version_id=version_id, error=error)
         raise
+
+
+def _busy(version_id: int) -> TrainingBusy:
+    running_id = (
+        ModelVersion.objects.filter(status=Status.RUNNING).values_list("id", flat=True).first()
+    )
+    which = f"version {running_id}" if running_id is not None else "another version"
+    ModelVersion.objects.filter(id=version_id, status=Status.QUEUED).update(
+        progress_message=f"waiting: {which} is training"
+    )
+    logger.info("model version %s waits: %s is training", version_id, which)
+    return TrainingBusy(version_id=version_id, running_id=running_id)
+
+
+def training_run_lost(*, task_id: str, reason: str) -> int | None:
+    """Mark failed the run of a message whose worker process died; return the run's id.
+
+    Called by the Celery worker's main process when the pool process running message
+    `task_id` was killed (SIGKILL, the out-of-memory killer, the hard time limit): that
+    process could record nothing itself. The run (running, or still queued when the process
+    died before claiming it: its message is gone either way) becomes failed with `reason` and
+    the step it was at; its temporary artifact folders are removed. A finished run is left as
+    it is. Returns None when no unfinished run has this task id.
+    """
+    row = (
+        ModelVersion.objects.filter(task_id=task_id, status__in=(Status.QUEUED, Status.RUNNING))
+        .values_list("id", "status", "progress_message")
+        .first()
+    )
+    if row is None:
+        return None
+    version_id, status, step = row
+    # Folders first: the process that wrote them is dead, and whoever sees the run failed
+    # must find no half-written folder left.
+    _temp_folders_remove(version_id)
+    error = f"{reason}; last step: {step or status}" if status == Status.RUNNING else reason
+    changed = ModelVersion.objects.filter(id=version_id, status=status).update(
+        status=Status.FAILED, error=error, progress_message="", finished_at=timezone.now()
+    )
+    if not changed:
+        return None  # it finished or was claimed meanwhile: whoever did that recorded it
+    logger.error("model version %s failed: %s", version_id, error)
+    return version_id
 
 
 def _failure_record(*, version_id: int, error: str) -> None:
@@ -527,15 +590,24 @@ def model_version_delete(*, version_id: int) -> None:
         logger.warning("version %s's folder %s was left in place", version_id, folder)
 
 
-def runs_dead_fail() -> list[int]:
+def runs_dead_fail(*, claiming: bool = False) -> list[int]:
     """Mark failed the running runs whose worker is gone; return their ids.
 
-    A run on this host is dead when its worker's pid no longer exists. A run on another host
-    is dead when its heartbeat (touched every epoch) is older than the task's hard time limit,
-    since no run can live longer than that. Their temporary artifact folders are removed.
+    A run on this host is dead when its worker's pid no longer exists (or is a zombie). A run
+    on another host, or whose pid was reused, is dead when its heartbeat (touched every epoch)
+    is older than the task's hard time limit, since no run can live longer than that.
+    `claiming`: this process is about to claim a run, so a run still recorded as running in
+    this very process is an orphan too. That happens when a run failed while the database
+    was away, so its failure could not be recorded; without this it would block every other
+    run (one running at a time) until the hard time limit. Worker pools are prefork or solo:
+    one task per process.
+    Temporary artifact folders of runs that are not running (dead writers) are removed.
     """
     host = socket.gethostname()
     limit = timedelta(seconds=float(settings.CELERY_TASK_TIME_LIMIT))
+    # Listed before the running runs are read: a folder that appears later belongs to a run
+    # that was claimed later, and is not touched.
+    leftovers = temp_folders()
     now = timezone.now()
     dead: list[int] = []
     running = ModelVersion.objects.filter(status=Status.RUNNING).values_list(
@@ -543,25 +615,48 @@ def runs_dead_fail() -> list[int]:
     )
     for version_id, worker, heartbeat_at in running:
         worker_host, _, pid = worker.rpartition(":")
-        if worker_host == host and pid.isdigit():
-            if _pid_alive(int(pid)):
+        silent = heartbeat_at is not None and now - heartbeat_at > limit
+        if claiming and worker == worker_identity():
+            why = (
+                f"the run ended without recording its result (process {pid} on {host} went on "
+                "to another run; the database was probably unreachable when it failed)"
+            )
+        elif worker_host == host and pid.isdigit():
+            if _pid_alive(int(pid)) and not silent:
                 continue
             why = f"worker died: process {pid} on {host} is gone"
-        elif heartbeat_at is None or now - heartbeat_at > limit:
+        elif heartbeat_at is None or silent:
             why = f"worker died: no sign of life from {worker or 'its worker'} since {heartbeat_at}"
         else:
             continue
+        # Its writer is dead: its half-written folder goes before anyone can see it failed.
+        _temp_folders_remove(version_id)
         changed = ModelVersion.objects.filter(
             id=version_id, status=Status.RUNNING, worker=worker
         ).update(status=Status.FAILED, error=why, progress_message="", finished_at=now)
         if changed:
             dead.append(version_id)
             logger.warning("model version %s: %s", version_id, why)
-    for version_id in dead:
-        for folder in temp_folders():
-            if folder.name.startswith(f".tmp-v{version_id}-"):
-                shutil.rmtree(folder, ignore_errors=True)
+    still_running = set(
+        ModelVersion.objects.filter(status=Status.RUNNING).values_list("id", flat=True)
+    )
+    for folder in leftovers:
+        if _temp_folder_version(folder) not in still_running:
+            shutil.rmtree(folder, ignore_errors=True)
     return dead
+
+
+def _temp_folder_version(folder: Path) -> int | None:
+    # ".tmp-v12-<random>" (being written) or ".tmp-deleted-v12-<random>" (being deleted).
+    name = folder.name.removeprefix(".tmp-").removeprefix("deleted-")
+    number = name.removeprefix("v").partition("-")[0]
+    return int(number) if name.startswith("v") and number.isdigit() else None
+
+
+def _temp_folders_remove(version_id: int) -> None:
+    for folder in temp_folders():
+        if folder.name.startswith(f".tmp-v{version_id}-"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -571,4 +666,10 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # exists, owned by someone else
-    return True
+    # A process killed together with its parent stays a zombie until init reaps it, and some
+    # container inits never do: a zombie runs nothing.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return not Path("/proc/self").is_dir()  # gone meanwhile; or no /proc (macOS): trust kill
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]

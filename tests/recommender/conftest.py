@@ -14,32 +14,18 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
+from tests.database_url import database_url_for_subprocess
 from tests.recommender.helpers import Worker, worker_start, worker_stop
-
-
-def _database_url() -> str:
-    """A DATABASE_URL for the test database pytest-django created (not the configured one)."""
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{params['NAME']}"
-    if connection.vendor == "postgresql":
-        user = quote(params.get("USER") or "", safe="")
-        password = quote(params.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = params.get("HOST") or "127.0.0.1"
-        port = f":{params['PORT']}" if params.get("PORT") else ""
-        return f"postgres://{auth}{host}{port}/{params['NAME']}"
-    raise RuntimeError(f"no worker harness for the {connection.vendor} database")
 
 
 def celery_point_at(*, broker_url: str, queue: str) -> None:
     """Make this process publish to the test broker and queue (settings were read already)."""
+    from kombu import pools
+
     from config.celery import app
 
     app.conf.broker_url = broker_url
@@ -48,9 +34,11 @@ def celery_point_at(*, broker_url: str, queue: str) -> None:
     for cached in ("queues", "default_queue"):
         app.amqp.__dict__.pop(cached, None)
     app.amqp._producer_pool = None
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
+    # kombu keeps its pools in process-wide registries keyed by broker URL: closing only the
+    # app's pool would leave a closed one there for the next publish to that URL to pick up
+    # ("Acquire on closed pool").
+    pools.reset()
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +82,7 @@ def test_env(django_db_setup: None, artifacts_dir: Path, test_broker: Broker) ->
     database, artifacts folder, Redis and queue."""
     return {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_subprocess(),
         "REDIS_URL": test_broker.url,
         "RECOMMENDER_CELERY_QUEUE": test_broker.queue,
         "RECOMMENDER_ARTIFACTS_DIR": str(artifacts_dir),

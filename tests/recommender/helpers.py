@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +16,7 @@ from pathlib import Path
 from playlists.models import Dataset, Playlist, Song
 from recommender.embeddings import Word2VecParams
 from recommender.models import ModelVersion
-from recommender.training import model_version_create, training_run_execute
+from recommender.training import PARAM_FIELDS, model_version_create, training_run_execute
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,6 +115,18 @@ def version_train_in_process(
     return version
 
 
+def version_row_create(
+    *, params: Word2VecParams, activate_when_done: str = "never", task_id: str = ""
+) -> ModelVersion:
+    """A queued run's row with no message sent: the test trains it in-process or publishes
+    the message itself (to a queue of its choice)."""
+    return ModelVersion.objects.create(
+        **{name: getattr(params, name) for name in PARAM_FIELDS},
+        activate_when_done=activate_when_done,
+        task_id=task_id,
+    )
+
+
 WORKER_START_SECONDS = 60
 
 
@@ -125,8 +140,19 @@ class Worker:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def worker_start(*, env: dict[str, str], log: Path, pool: str = "prefork") -> Worker:
-    """Start `celery -A config worker` on env's queue and wait until it is ready."""
+def worker_start(
+    *,
+    env: dict[str, str],
+    log: Path,
+    pool: str = "prefork",
+    concurrency: int = 1,
+    own_process_group: bool = False,
+) -> Worker:
+    """Start `celery -A config worker` on env's queue and wait until it is ready.
+
+    With `own_process_group` the worker and its pool processes form a process group of their
+    own, so that a test can kill them all at once (worker_kill_all).
+    """
     queue = env["RECOMMENDER_CELERY_QUEUE"]
     command = [
         sys.executable,
@@ -136,7 +162,7 @@ def worker_start(*, env: dict[str, str], log: Path, pool: str = "prefork") -> Wo
         "config",
         "worker",
         f"--pool={pool}",
-        "--concurrency=1",
+        f"--concurrency={concurrency}",
         "-Q",
         queue,
         "--without-heartbeat",
@@ -148,7 +174,12 @@ def worker_start(*, env: dict[str, str], log: Path, pool: str = "prefork") -> Wo
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            process_group=0 if own_process_group else None,
         )
     worker = Worker(process=process, log=log, queue=queue)
     deadline = time.monotonic() + WORKER_START_SECONDS
@@ -168,3 +199,17 @@ def worker_stop(worker: Worker) -> None:
     except subprocess.TimeoutExpired:
         worker.process.kill()
         worker.process.wait()
+
+
+def worker_kill_all(worker: Worker) -> None:
+    """SIGKILL the worker's main process and its pool processes at once (a machine-level
+    crash, the OOM killer taking the whole cgroup); needs `own_process_group`."""
+    os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait()
+
+
+def run_pid(version: ModelVersion) -> int:
+    """The pid of the (pool) process that claimed a run, from its `worker` field (host:pid)."""
+    host, _, pid = version.worker.rpartition(":")
+    assert host == socket.gethostname() and pid.isdigit(), version.worker
+    return int(pid)

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from recommender.models import ModelVersion
-from recommender.training import runs_dead_fail, training_run_execute
+from recommender.training import runs_dead_fail, training_run_execute, worker_identity
 from tests.recommender.helpers import worker_start, worker_stop
 
 pytestmark = pytest.mark.django_db
@@ -26,18 +26,47 @@ def _dead_pid() -> int:
     return process.pid
 
 
+# At most one run is running at a time (a database constraint), so each case has one row.
+
+
 def test_a_run_whose_worker_process_is_gone_is_marked_failed():
     host = socket.gethostname()
     dead = ModelVersion.objects.create(status=RUNNING, worker=f"{host}:{_dead_pid()}")
-    alive = ModelVersion.objects.create(status=RUNNING, worker=f"{host}:{os.getpid()}")
 
     assert runs_dead_fail() == [dead.pk]
 
     dead.refresh_from_db()
-    alive.refresh_from_db()
     assert dead.status == ModelVersion.Status.FAILED
     assert dead.error.startswith("worker died")
+
+
+def test_a_run_whose_worker_process_is_alive_keeps_running():
+    host = socket.gethostname()
+    alive = ModelVersion.objects.create(status=RUNNING, worker=f"{host}:{os.getpid()}")
+
+    assert runs_dead_fail() == []
+
+    alive.refresh_from_db()
     assert alive.status == RUNNING
+
+
+def test_a_run_whose_worker_is_a_zombie_is_marked_failed():
+    # Killed, but never reaped by its parent (as when init does not reap orphans).
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        while _state(child.pid) != "Z":
+            pass
+        zombie = ModelVersion.objects.create(
+            status=RUNNING, worker=f"{socket.gethostname()}:{child.pid}"
+        )
+
+        assert runs_dead_fail() == [zombie.pk]
+    finally:
+        child.wait()
+
+
+def _state(pid: int) -> str:
+    return open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()[0]
 
 
 def test_a_run_on_another_machine_fails_only_when_its_heartbeat_is_older_than_any_run():
@@ -45,11 +74,12 @@ def test_a_run_on_another_machine_fails_only_when_its_heartbeat_is_older_than_an
     silent = ModelVersion.objects.create(
         status=RUNNING, worker="elsewhere:1", heartbeat_at=long_ago
     )
+    assert runs_dead_fail() == [silent.pk]
+
     recent = ModelVersion.objects.create(
         status=RUNNING, worker="elsewhere:2", heartbeat_at=timezone.now()
     )
-
-    assert runs_dead_fail() == [silent.pk]
+    assert runs_dead_fail() == []
     recent.refresh_from_db()
     assert recent.status == RUNNING
 
@@ -64,6 +94,22 @@ def test_claiming_a_run_first_fails_the_runs_of_dead_workers(settings, tmp_path)
 
     dead.refresh_from_db()
     assert dead.status == ModelVersion.Status.FAILED
+
+
+def test_a_run_left_running_by_this_very_process_is_failed_when_it_claims_another(
+    settings, tmp_path
+):
+    # What a run looks like when it failed while the database was away: still "running",
+    # recorded under the live process that has since gone on to take the next message.
+    settings.RECOMMENDER_ARTIFACTS_DIR = tmp_path
+    orphan = ModelVersion.objects.create(status=RUNNING, worker=worker_identity())
+
+    assert runs_dead_fail() == []  # a plain check cannot tell it from a live run
+    assert training_run_execute(version_id=orphan.pk + 1000) is None
+
+    orphan.refresh_from_db()
+    assert orphan.status == ModelVersion.Status.FAILED
+    assert "ended without recording its result" in orphan.error
 
 
 @pytest.mark.worker

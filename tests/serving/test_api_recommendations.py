@@ -84,3 +84,16 @@ def test_one_seed_gives_the_same_songs_as_similar(
     posted = assert_documented(recommend(api, {"seeds": [seed], "k": 7}), ROUTE, "post")
     similar = api.get(f"/api/songs/{seed}/similar", {"k": 7}).json()
     assert posted["results"] == similar["results"]
+
+
+def test_whole_numbers_written_with_a_fraction_are_integers(
+    api: Client, catalogue: Catalogue, active_version: ModelVersion
+) -> None:
+    # JSON has one number type and the document's "integer" admits 10.0: such a request used
+    # to be refused with 422.
+    seeds, excluded = [catalogue.id("Jolene"), catalogue.id("Halo")], catalogue.id("9 to 5")
+    as_ints = {"seeds": seeds, "k": 10, "exclude": [excluded], "max_per_artist": 1}
+    as_floats = {"seeds": [float(s) for s in seeds], "k": 10.0, "exclude": [float(excluded)]}
+    body = assert_documented(recommend(api, {**as_floats, "max_per_artist": 1.0}), ROUTE, "post")
+    assert body == assert_documented(recommend(api, as_ints), ROUTE, "post")
+    assert [seed["id"] for seed in body["seeds"]] == seeds

@@ -29,7 +29,7 @@ def test_an_unknown_id_is_404(api: Client, catalogue: Catalogue, song_id: str) -
     assert assert_documented(response, ROUTE)["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("song_id", ["abc", "1.5", "0x10", "%20"])
+@pytest.mark.parametrize("song_id", ["abc", "1.5", "0x10", "%20", "1_0", "+1", "1e-1"])
 def test_a_non_integer_id_is_422(api: Client, catalogue: Catalogue, song_id: str) -> None:
     response = api.get(f"/api/songs/{song_id}")
     assert response.status_code == 422
@@ -47,3 +47,13 @@ def test_a_song_lists_its_ten_most_relevant_tags(api: Client, catalogue: Catalog
         SongTag.objects.create(song_id=song_id, tag=tag, rank=rank)
     body = assert_documented(api.get(f"/api/songs/{song_id}"), ROUTE)
     assert body["tags"] == names[:10]
+
+
+@pytest.mark.parametrize("spelling", ["{id}.0", "{id}.000", "{id}e0", "{id}0e-1"])
+def test_a_whole_number_with_a_fraction_or_exponent_is_that_id(
+    api: Client, catalogue: Catalogue, spelling: str
+) -> None:
+    # The document's "integer" (JSON Schema's) admits 12.0; such ids used to be refused (422).
+    song_id = catalogue.id("Jolene")
+    body = assert_documented(api.get("/api/songs/" + spelling.format(id=song_id)), ROUTE)
+    assert body["id"] == song_id

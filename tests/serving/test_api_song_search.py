@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from recommender.openapi import openapi_schema
 from tests.serving.catalogue import Catalogue
 from tests.serving.schema_check import assert_documented
 
@@ -80,3 +81,24 @@ def test_bad_paging_is_422(api: Client, catalogue: Catalogue, params: dict) -> N
 
 def test_search_works_without_an_active_model(api: Client, catalogue: Catalogue) -> None:
     assert titles(assert_documented(api.get(ROUTE, {"q": "jolene"}), ROUTE)) == ["Jolene"]
+
+
+def test_empty_paging_values_mean_the_defaults_as_documented(
+    api: Client, catalogue: Catalogue
+) -> None:
+    empty = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": "", "offset": ""}), ROUTE)
+    assert empty == assert_documented(api.get(ROUTE, {"q": "metallica"}), ROUTE)
+    assert (empty["limit"], empty["offset"]) == (20, 0)
+    # The document used to call an empty value invalid (an integer was required).
+    parameters = openapi_schema()["paths"][ROUTE]["get"]["parameters"]
+    assert {p["name"] for p in parameters if p.get("allowEmptyValue")} == {"limit", "offset"}
+
+
+def test_paging_values_with_a_zero_fraction_are_integers(api: Client, catalogue: Catalogue) -> None:
+    # limit=2.0 fits the document's "integer" and used to be refused with 422.
+    spelled = assert_documented(
+        api.get(ROUTE, {"q": "metallica", "limit": "2.0", "offset": "2e0"}), ROUTE
+    )
+    assert spelled == assert_documented(
+        api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 2}), ROUTE
+    )
