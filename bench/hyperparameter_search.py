@@ -31,13 +31,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from recommender.embeddings import (  # noqa: E402
-    RawWord2Vec,
-    Scoring,
-    SongEmbeddings,
-    Word2VecParams,
-    word2vec_train,
-)
 from recommender.evaluation import (  # noqa: E402
     EVAL_MAX_PAIRS,
     HOLDOUT_SEED,
@@ -49,6 +42,14 @@ from recommender.evaluation import (  # noqa: E402
     holdout_split,
     next_song_pairs,
     pairs_sample,
+)
+
+from recommender.ml.embeddings import (  # noqa: E402
+    RawWord2Vec,
+    Scoring,
+    SongEmbeddings,
+    Word2VecParams,
+    word2vec_train,
 )
 
 DATA = Path(os.environ.get("SONGREC_REAL_DATA", ROOT.parent / "shared" / "data" / "yes_complete"))

@@ -63,7 +63,7 @@ from django.core.management import call_command  # noqa: E402
 
 from bench.serve_benchmark import Server, get_json, wrk  # noqa: E402
 from recommender import serving  # noqa: E402
-from recommender.embeddings import Word2VecParams  # noqa: E402
+from recommender.ml.embeddings import Word2VecParams  # noqa: E402
 from recommender.models import ModelVersion  # noqa: E402
 from recommender.training import model_version_activate, model_version_create  # noqa: E402
 

@@ -146,7 +146,7 @@ def _direct_gensim_once(train: list[Any], params: Any) -> dict[str, Any]:
 
 
 def _wrapper_once(train: list[Any], params: Any) -> dict[str, Any]:
-    from recommender.embeddings import embeddings_train
+    from recommender.ml.embeddings import embeddings_train
 
     started = time.perf_counter()
     embeddings = embeddings_train(playlists=train, params=params, on_epoch_end=lambda d, t: None)
@@ -240,7 +240,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("ingest_playlists", source=args.source)
 
-    from recommender.embeddings import Word2VecParams
+    from recommender.ml.embeddings import Word2VecParams
     from recommender.training import model_version_delete, training_corpus_read
 
     params = Word2VecParams()

@@ -104,3 +104,32 @@ def playlist_line_numbers(*, split: str = Playlist.Split.TRAIN) -> dict[int, int
     benchmark reading train.txt hold out the same playlists.
     """
     return dict(Playlist.objects.filter(split=split).values_list("id", "line_number"))
+
+
+@dataclass(frozen=True)
+class CatalogueFacts:
+    """What training needs to know of every song besides the playlists."""
+
+    size: int  # song ids lie in [0, size)
+    artists: dict[int, str]  # song id -> artist, compared case- and accent-insensitively
+    tag_names: dict[int, str]
+    song_tags: dict[int, list[int]]  # song id -> tag ids in the data set's order
+
+
+def catalogue_facts() -> CatalogueFacts:
+    """Artists and tags of the whole catalogue, for the worker's ranking arrays."""
+    largest = Song.objects.order_by("-id").values_list("id", flat=True).first()
+    artists = {
+        song_id: search_query_key(artist) or ""
+        for song_id, artist in Song.objects.values_list("id", "artist").iterator(chunk_size=5000)
+    }
+    song_tags: dict[int, list[int]] = {}
+    rows = SongTag.objects.order_by("song_id", "rank").values_list("song_id", "tag_id")
+    for song_id, tag_id in rows.iterator(chunk_size=20000):
+        song_tags.setdefault(song_id, []).append(tag_id)
+    return CatalogueFacts(
+        size=(largest + 1) if largest is not None else 0,
+        artists=artists,
+        tag_names=dict(Tag.objects.values_list("id", "name")),
+        song_tags=song_tags,
+    )

@@ -21,7 +21,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from recommender.embeddings import Word2VecParams
+from recommender.metrics_display import ablation_rows, headline, metrics_tables
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import (
     PARAM_FIELDS,
@@ -116,10 +117,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "status_label",
         "progress",
         "hit_rate_model",
-        "hit_rate_popularity",
         "hit_rate_successors",
-        "ndcg_model",
-        "coverage_model",
+        "continuation_model",
+        "similar_reach",
         "is_active",
         "created_at",
         "duration",
@@ -176,7 +176,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             _progress_text(obj),
         )
 
-    @admin.display(description="HR@10 model")
+    @admin.display(description="next HR@10")
     def hit_rate_model(self, obj: ModelVersion) -> str:
         model, best = obj.hit_rate("model"), obj.hit_rate("successors")
         text = _hit_rate(obj, "model")
@@ -184,22 +184,18 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return format_html("<strong>{}</strong>", text)
         return text
 
-    @admin.display(description="HR@10 popular")
-    def hit_rate_popularity(self, obj: ModelVersion) -> str:
-        return _hit_rate(obj, "popularity")
-
-    @admin.display(description="HR@10 successors")
+    @admin.display(description="next HR@10 successors")
     def hit_rate_successors(self, obj: ModelVersion) -> str:
         return _hit_rate(obj, "successors")
 
-    @admin.display(description="NDCG@10")
-    def ndcg_model(self, obj: ModelVersion) -> str:
-        value = (obj.metrics or {}).get("model", {}).get("ndcg_at_10")
+    @admin.display(description="continuation P@10")
+    def continuation_model(self, obj: ModelVersion) -> str:
+        value = headline(obj.metrics, "continuation")
         return EMPTY if value is None else f"{value:.4f}"
 
-    @admin.display(description="coverage")
-    def coverage_model(self, obj: ModelVersion) -> str:
-        value = (obj.metrics or {}).get("model", {}).get("coverage")
+    @admin.display(description="similar reach")
+    def similar_reach(self, obj: ModelVersion) -> str:
+        value = headline(obj.metrics, "similar")
         return EMPTY if value is None else f"{value:.1%}"
 
     @admin.display(description="took")
@@ -390,31 +386,14 @@ def _progress_text(version: ModelVersion) -> str:
     return f"{version.epochs} epochs"
 
 
-METRIC_ROWS = (
-    ("hit_rate_at_10", "HitRate@10", "{:.4f}"),
-    ("ndcg_at_10", "NDCG@10", "{:.4f}"),
-    ("coverage", "coverage (can be recommended)", "{:.1%}"),
-    ("recommended_share", "recommended in some top-10", "{:.1%}"),
-)
-
-
 def _detail_context(version: ModelVersion) -> dict[str, Any]:
-    metrics = version.metrics or {}
-    table = []
-    for key, label, pattern in METRIC_ROWS:
-        cells = []
-        for name in ("model", "popularity", "successors"):
-            value = metrics.get(name, {}).get(key)
-            cells.append(EMPTY if value is None else pattern.format(value))
-        table.append({"label": label, "cells": cells})
     return {
         "version": version,
         "hyperparameters": [
             (name, getattr(version, name), HELP.get(name, "")) for name in PARAM_FIELDS
         ],
-        "metric_table": table,
-        "metric_pairs": metrics.get("pairs"),
-        "metric_pairs_total": metrics.get("pairs_total"),
+        "metric_tables": metrics_tables(version.metrics),
+        "ablation_rows": ablation_rows(version.metrics),
         "progress_text": _progress_text(version),
         "timings": sorted((version.timings or {}).items()),
         "corpus_stats": sorted((version.corpus_stats or {}).items()),

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from playlists.selectors import SongInfo, song_search, songs_by_ids
 from recommender import selectors, serving
+from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_SEEDS
 from recommender.openapi import openapi_schema
 
 MAX_SEARCH_LIMIT = 100
@@ -31,6 +32,7 @@ SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
+NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist"})
 
 
 class ApiError(Exception):
@@ -195,13 +197,12 @@ def song_detail(request: HttpRequest, song_id: str) -> HttpResponse:
 @api_view("GET")
 def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     identifier = _song_id(song_id)
-    k = _int_param(request, "k", default=10, low=1, high=serving.MAX_K)
+    k = _int_param(request, "k", default=10, low=1, high=MAX_K)
     answer = serving.songs_similar(song_id=identifier, k=k)
     return json_response(recommendation_json(answer, one_seed=True))
 
 
-@api_view("POST")
-def recommendations(request: HttpRequest) -> HttpResponse:
+def _json_body(request: HttpRequest, fields: frozenset[str]) -> dict[str, Any]:
     try:
         raw = request.body
     except RequestDataTooBig:
@@ -217,25 +218,59 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         raise ApiError(400, "malformed_json", "The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "malformed_json", "The request body must be a JSON object.")
-    unknown = sorted(set(body) - RECOMMENDATION_FIELDS)
+    unknown = sorted(set(body) - fields)
     if unknown:
         raise ApiError(422, "invalid_parameter", f"Unknown field(s): {', '.join(unknown)}.")
-    if "seeds" not in body:
-        raise ApiError(422, "invalid_parameter", "seeds is required (a list of song ids).")
-    seeds = _id_list(body["seeds"], "seeds", limit=serving.MAX_SEEDS)
-    if not seeds:
-        raise ApiError(422, "invalid_parameter", "seeds must hold at least one song id.")
+    return body
+
+
+def _list_options(body: dict[str, Any]) -> tuple[int, list[int], int | None]:
+    """k, exclude and max_per_artist of a list request, validated."""
     k = _json_int(body.get("k", 10), "k")
-    if not 1 <= k <= serving.MAX_K:
-        raise ApiError(422, "invalid_parameter", f"k must be between 1 and {serving.MAX_K}.")
+    if not 1 <= k <= MAX_K:
+        raise ApiError(422, "invalid_parameter", f"k must be between 1 and {MAX_K}.")
     exclude = _id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE)
     max_per_artist = body.get("max_per_artist")
     if max_per_artist is not None:
         max_per_artist = _json_int(max_per_artist, "max_per_artist")
         if max_per_artist < 1:
             raise ApiError(422, "invalid_parameter", "max_per_artist must be at least 1.")
+    return k, exclude, max_per_artist
+
+
+def _required_ids(body: dict[str, Any], name: str, *, limit: int) -> list[int]:
+    if name not in body:
+        raise ApiError(422, "invalid_parameter", f"{name} is required (a list of song ids).")
+    ids = _id_list(body[name], name, limit=limit)
+    if not ids:
+        raise ApiError(422, "invalid_parameter", f"{name} must hold at least one song id.")
+    return ids
+
+
+@api_view("POST")
+def recommendations(request: HttpRequest) -> HttpResponse:
+    body = _json_body(request, RECOMMENDATION_FIELDS)
+    seeds = _required_ids(body, "seeds", limit=MAX_SEEDS)
+    k, exclude, max_per_artist = _list_options(body)
     answer = serving.songs_recommend(
         seeds=seeds, k=k, exclude=exclude, max_per_artist=max_per_artist
+    )
+    return json_response(recommendation_json(answer, one_seed=False))
+
+
+@api_view("POST")
+def next_songs(request: HttpRequest) -> HttpResponse:
+    body = _json_body(request, NEXT_FIELDS)
+    history = _required_ids(body, "history", limit=MAX_HISTORY)
+    repeated = sorted({song for song in history if history.count(song) > 1})
+    if repeated:
+        listed = ", ".join(str(song) for song in repeated)
+        raise ApiError(
+            422, "invalid_parameter", f"history lists song {listed} more than once; give each once."
+        )
+    k, exclude, max_per_artist = _list_options(body)
+    answer = serving.songs_next(
+        history=history, k=k, exclude=exclude, max_per_artist=max_per_artist
     )
     return json_response(recommendation_json(answer, one_seed=False))
 

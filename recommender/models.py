@@ -13,7 +13,7 @@ def hyperparameter_default(name: str) -> object:
     """The default of one Word2Vec hyperparameter, from Word2VecParams (the single source)."""
     # Imported here: gensim is only needed when a row is created, not by every process that
     # imports the models (migrations, the web server's startup).
-    from recommender.embeddings import Word2VecParams
+    from recommender.ml.embeddings import Word2VecParams
 
     return getattr(Word2VecParams(), name)
 
@@ -126,8 +126,11 @@ class ModelVersion(models.Model):
         return self.status in FINISHED_STATUSES
 
     def hit_rate(self, recommender: str = "model") -> float | None:
-        """HitRate@10 of the model (or of a baseline: "popularity", "successors") when measured."""
-        value = (self.metrics or {}).get(recommender, {}).get("hit_rate_at_10")
+        """Next-song HitRate@10 of the model (or of a baseline, e.g. "successors") when measured."""
+        metrics = self.metrics or {}
+        # Versions trained before the three-question evaluation stored next-song figures flat.
+        scored = metrics.get("next", metrics)
+        value = (scored.get(recommender) or {}).get("hit_rate_at_10")
         return float(value) if value is not None else None
 
     @property

@@ -9,8 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-MAX_K = 100
-MAX_SEEDS = 50
+from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_SEEDS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -61,6 +60,24 @@ def _int_query(name: str, *, low: int, high: int, default: int) -> dict[str, Any
     }
 
 
+# The options POST /api/recommendations and POST /api/next share.
+_LIST_OPTIONS: dict[str, Any] = {
+    "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+    "exclude": {
+        "type": "array",
+        "items": {"type": "integer"},
+        "maxItems": 1000,
+        "default": [],
+        "description": "Song ids never to return (unknown ids are ignored).",
+    },
+    "max_per_artist": {
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "default": None,
+        "description": "At most this many results by one artist.",
+    },
+}
+
 _SCHEMAS: dict[str, Any] = {
     "Song": {
         "type": "object",
@@ -89,21 +106,21 @@ _SCHEMAS: dict[str, Any] = {
             "score": {
                 "type": "number",
                 "description": (
-                    "source=model: cosine similarity (-1..1). fallback-successors: share of the "
-                    "seeds' observed next songs (0..1). fallback-popular: plays relative to the "
-                    "most played song (0..1). Results are sorted by score, best first."
+                    "source=model: the scorer's probability that the song belongs (0..1); songs "
+                    "filling a short list score 0. fallback-popular: plays relative to the most "
+                    "played song (0..1). Results are sorted by score, best first."
                 ),
             },
         },
     },
     "Source": {
         "type": "string",
-        "enum": ["model", "fallback-successors", "fallback-popular"],
+        "enum": ["model", "fallback-popular"],
         "description": (
-            "model: nearest songs in the embedding. When the model has no vector for any seed "
-            "(the song never appeared in a training playlist): fallback-successors (songs that "
-            "followed the seeds in playlists) or, failing that, fallback-popular (popular "
-            "songs, those sharing a seed's tag first)."
+            "model: ranked by the version's scorer over Word2Vec vectors and playlist "
+            "statistics. When the model knows nothing of any seed (no vector, never in a "
+            "training playlist): fallback-popular (popular songs, those sharing a specific "
+            "tag with a seed first)."
         ),
     },
     "SimilarResponse": {
@@ -134,22 +151,29 @@ _SCHEMAS: dict[str, Any] = {
                 "maxItems": MAX_SEEDS,
                 "description": "Song ids, e.g. a playlist so far. Duplicates count once.",
             },
-            "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
-            "exclude": {
-                "type": "array",
-                "items": {"type": "integer"},
-                "maxItems": 1000,
-                "default": [],
-                "description": "Song ids never to return (unknown ids are ignored).",
-            },
-            "max_per_artist": {
-                "type": ["integer", "null"],
-                "minimum": 1,
-                "default": None,
-                "description": "At most this many results by one artist.",
-            },
+            **_LIST_OPTIONS,
         },
         "example": {"seeds": [3822, 842], "k": 10, "exclude": [], "max_per_artist": 2},
+    },
+    "NextRequest": {
+        "type": "object",
+        "required": ["history"],
+        "additionalProperties": False,
+        "properties": {
+            "history": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "minItems": 1,
+                "maxItems": MAX_HISTORY,
+                "uniqueItems": True,
+                "description": (
+                    "Recently played song ids, oldest first (the newest five shape the answer), "
+                    "each song once."
+                ),
+            },
+            **_LIST_OPTIONS,
+        },
+        "example": {"history": [3822, 842], "k": 10, "exclude": [], "max_per_artist": 2},
     },
     "RecommendationResponse": {
         "type": "object",
@@ -163,8 +187,9 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {"type": "integer"},
                 "description": (
-                    "Seeds the model has no vector for; they are ignored when other seeds "
-                    "can be placed, and drive the fallback when none can."
+                    "Seeds without a Word2Vec vector. They still count through the playlist "
+                    "statistics; when the model knows nothing of any seed, the answer is "
+                    "fallback-popular."
                 ),
             },
             "results": {"type": "array", "items": _ref("ScoredSong"), "maxItems": MAX_K},
@@ -373,8 +398,9 @@ _PATHS: dict[str, Any] = {
             "operationId": "song_similar",
             "summary": "Songs similar to one song",
             "description": (
-                "The k nearest songs to the seed by cosine similarity in the active model, the "
-                "seed itself excluded. A song the model cannot place gets a labelled fallback "
+                "The k songs that best belong with the seed in the active model (candidates "
+                "from FAISS and playlist statistics, ranked by the fitted scorer), the seed "
+                "itself excluded. A song the model knows nothing of gets a labelled fallback "
                 "(see source), never an error."
             ),
             "parameters": [
@@ -392,8 +418,9 @@ _PATHS: dict[str, Any] = {
             "operationId": "recommendations_create",
             "summary": "Continue a playlist from several seeds",
             "description": (
-                "Songs nearest to the normalised mean of the seeds' vectors; seeds and exclude "
-                "never appear in the results; max_per_artist limits songs per artist."
+                "Songs that belong with the seeds, ranked by the model's continuation weights; "
+                "seeds and exclude never appear in the results; max_per_artist limits songs "
+                "per artist."
             ),
             "requestBody": {
                 "required": True,
@@ -401,6 +428,24 @@ _PATHS: dict[str, Any] = {
             },
             "responses": {
                 "200": _json(_ref("RecommendationResponse"), "The seeds and the songs to add."),
+                **_errors("400", "404", "405", "413", "422", "429", "503"),
+            },
+        }
+    },
+    "/api/next": {
+        "post": {
+            "operationId": "next_create",
+            "summary": "What to play after a history of songs",
+            "description": (
+                "The songs most likely to come next after the history (oldest first), ranked "
+                "by the model's next-song weights; history songs and exclude never appear."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NextRequest")}},
+            },
+            "responses": {
+                "200": _json(_ref("RecommendationResponse"), "The history and what comes next."),
                 **_errors("400", "404", "405", "413", "422", "429", "503"),
             },
         }

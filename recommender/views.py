@@ -11,6 +11,7 @@ from django.template import loader
 
 from playlists.selectors import songs_by_ids
 from recommender import api, selectors, serving
+from recommender.metrics_display import ablation_rows, metrics_tables
 from recommender.openapi import openapi_schema
 
 NEIGHBOURS_ON_SONG_PAGE = 12
@@ -67,42 +68,13 @@ def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
     return render(request, "recommender/song.html", context)
 
 
-# Metrics where higher is better, so the table can mark the best method of each.
-QUALITY_METRICS = ("hit_rate", "ndcg", "coverage", "recall", "mrr", "precision")
-
-
-def _metrics_table(
-    metrics: dict[str, Any],
-) -> tuple[list[str], list[tuple[str, list[tuple[Any, bool]]]]]:
-    """Columns = the model and each baseline, rows = every numeric metric any of them has.
-
-    Each cell is (value, is the best of its row) for quality metrics, (value, False) otherwise.
-    """
-    columns = [name for name, value in metrics.items() if isinstance(value, dict)]
-    rows: dict[str, list[Any]] = {}
-    for column_number, column in enumerate(columns):
-        for metric, value in metrics[column].items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                rows.setdefault(metric, [None] * len(columns))[column_number] = value
-    table = []
-    for metric, values in sorted(rows.items()):
-        known = [value for value in values if value is not None]
-        mark = metric.startswith(QUALITY_METRICS) and len(known) > 1
-        best = max(known) if mark else None
-        table.append((metric, [(value, mark and value == best) for value in values]))
-    return columns, table
-
-
 def model_page(request: HttpRequest) -> HttpResponse:
     model, why = _serving_or_none()
     version = selectors.model_version_get(version_id=model.version_id) if model else None
     context: dict[str, Any] = {"model": model, "why": why, "version": version}
     if version is not None:
-        metrics = version.metrics or {}
-        context["columns"], context["rows"] = _metrics_table(metrics)
-        context["other_metrics"] = sorted(
-            (name, value) for name, value in metrics.items() if not isinstance(value, dict)
-        )
+        context["metric_tables"] = metrics_tables(version.metrics)
+        context["ablation_rows"] = ablation_rows(version.metrics)
         context["corpus_stats"] = sorted((version.corpus_stats or {}).items())
         context["hyperparameters"] = sorted(version.hyperparameters.items())
     return render(request, "recommender/model.html", context)

@@ -112,7 +112,7 @@ def every_admin_url(world: AdminWorld) -> list[tuple[AdminRoute, str]]:
 
 
 def train_form_data() -> dict[str, str]:
-    from recommender.embeddings import Word2VecParams
+    from recommender.ml.embeddings import Word2VecParams
 
     defaults = Word2VecParams()
     data = {name: str(getattr(defaults, name)) for name in PARAM_FIELDS}

@@ -49,22 +49,26 @@ def test_every_page_and_api_route_answers_anonymous_visitors(
         response = client.get(url, {"q": "jolene"} if url == "/api/songs" else {})
         answered[url] = response.status_code
         assert "Location" not in response, f"{url} redirects to {response['Location']}"
-    # 200 everywhere, and the JSON 404 for the unknown API path; 405 for the POST-only one.
+    # 200 everywhere, and the JSON 404 for the unknown API path; 405 for the POST-only ones.
     assert {url for url, status in answered.items() if status != 200} == {
         "/api/nothing-here",
         "/api/recommendations",
+        "/api/next",
     }
-    assert answered["/api/recommendations"] == 405
+    assert answered["/api/recommendations"] == answered["/api/next"] == 405
     assert len(answered) >= 14
 
 
-def test_recommendations_are_public_and_need_no_csrf_token(
-    catalogue: Catalogue, active_version: ModelVersion
+@pytest.mark.parametrize(
+    ("path", "field"), [("/api/recommendations", "seeds"), ("/api/next", "history")]
+)
+def test_the_post_endpoints_are_public_and_need_no_csrf_token(
+    catalogue: Catalogue, active_version: ModelVersion, path: str, field: str
 ) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(
-        "/api/recommendations",
-        json.dumps({"seeds": [catalogue.id("Jolene")], "k": 3}),
+        path,
+        json.dumps({field: [catalogue.id("Jolene")], "k": 3}),
         content_type="application/json",
     )
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from playlists.models import Dataset, Playlist, Song
-from recommender.embeddings import Word2VecParams
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS, model_version_create, training_run_execute
 

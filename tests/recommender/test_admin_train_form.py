@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from recommender.embeddings import Word2VecParams
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS
 
@@ -65,22 +65,34 @@ def test_an_invalid_hyperparameter_is_refused_before_anything_is_queued(client, 
     assert not ModelVersion.objects.exists()
 
 
-def test_the_detail_page_shows_metrics_next_to_both_baselines(client, admin_user):
+def test_the_detail_page_shows_every_question_with_its_baselines_and_the_ablation(
+    client, admin_user
+):
+    def scored(hit_rate: float) -> dict:
+        return {"hit_rate_at_10": hit_rate, "ndcg_at_10": hit_rate / 2, "reach": 0.2, "cases": 9}
+
     version = ModelVersion.objects.create(
         status=ModelVersion.Status.SUCCEEDED,
         artifacts_path="/srv/models/v1",
         metrics={
-            "model": {"hit_rate_at_10": 0.1234, "ndcg_at_10": 0.05, "coverage": 1.0},
-            "popularity": {"hit_rate_at_10": 0.0222, "ndcg_at_10": 0.01, "coverage": 0.001},
-            "successors": {"hit_rate_at_10": 0.1171, "ndcg_at_10": 0.07, "coverage": 0.9},
-            "pairs": 500,
+            "next": {"model": scored(0.1234), "successors": scored(0.1171)},
+            "next_one_song": {"model": scored(0.1111), "popularity": scored(0.0222)},
+            "continuation": {
+                "model": {"precision_at_10": 0.5678, "cases": 4},
+                "cooccurrence": {"precision_at_10": 0.4321, "cases": 4},
+            },
+            "similar": {"model": {**scored(0.2), "reach": 0.187, "tag_agreement": 0.81}},
+            "ablation": {"next": {"both": 0.1234, "statistics": 0.1199, "embeddings": 0.0777}},
         },
     )
     page = client.get(reverse("admin:recommender_modelversion_change", args=[version.pk]))
     html = page.content.decode()
 
     assert page.status_code == 200
-    for value in ("0.1234", "0.0222", "0.1171", "/srv/models/v1", "vector_size"):
-        assert value in html
+    for value in ("0.1234", "0.0222", "0.1171", "0.5678", "0.4321", "18.7%", "81.0%", "0.0777"):
+        assert value in html, value
+    for label in ("successor counts", "co-occurrence counts", "Ablation", "/srv/models/v1"):
+        assert label in html, label
     listing = client.get(reverse("admin:recommender_modelversion_changelist")).content.decode()
-    assert "0.1234" in listing and "0.0222" in listing and "0.1171" in listing
+    for value in ("0.1234", "0.1171", "0.5678", "18.7%"):
+        assert value in listing, value

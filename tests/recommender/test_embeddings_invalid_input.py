@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.embeddings import Word2VecParams, embeddings_train
+from recommender.ml.embeddings import Word2VecParams, embeddings_train
 from tests.recommender.playlist_groups import grouped_playlists
 
 

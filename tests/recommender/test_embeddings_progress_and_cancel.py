@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.embeddings import TrainingCancelled, Word2VecParams, embeddings_train
+from recommender.ml.embeddings import TrainingCancelled, Word2VecParams, embeddings_train
 from tests.recommender.playlist_groups import grouped_playlists
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.embeddings import (
+from recommender.ml.embeddings import (
     DEFAULT_SCORING,
     Scoring,
     SongEmbeddings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from recommender.evaluation import HOLDOUT_SEED, HOLDOUT_SHARE, holdout_split
+from recommender.ml.evaluation import HOLDOUT_SEED, HOLDOUT_SHARE, holdout_split
 
 
 def test_holdout_is_the_same_whatever_the_order_of_the_keys() -> None:

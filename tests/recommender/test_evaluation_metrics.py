@@ -1,4 +1,4 @@
-"""evaluate() computes exact hit rate, NDCG and coverage on hand-made examples."""
+"""The evaluation's metrics are exact on hand-made cases."""
 
 from __future__ import annotations
 
@@ -6,63 +6,101 @@ import math
 
 import numpy as np
 
-from recommender.embeddings import SongEmbeddings
-from recommender.evaluation import (
-    EmbeddingRecommender,
-    SuccessorRecommender,
-    evaluate,
-    evaluation_run,
+from recommender.ml.baselines import baselines_build
+from recommender.ml.evaluation import (
+    Cases,
+    Judge,
+    cases_build,
+    evaluate_continuation,
+    evaluate_next,
+    evaluate_similar,
 )
+from recommender.ml.features import CatalogueArrays
+from recommender.ml.statistics import statistics_build
 
 TRAIN = [np.array(p) for p in ([1, 5], [1, 4], [5, 6], [5, 7], [1, 2], [1, 2])]
+SIZE = 10
+POPULAR = np.array([1, 5, 2, 4, 6, 7])
 
 
-def test_successor_metrics_are_exact() -> None:
-    # k=2 lists: 1 -> [2, 5]; 5 -> [6, 7]; 2 -> [1, 5] (popular); 9 -> [1, 5] (popular)
-    pairs = np.array([[1, 5], [5, 6], [2, 9], [9, 1]])
-    metrics = evaluate(
-        recommender=SuccessorRecommender(playlists=TRAIN), pairs=pairs, catalogue_size=10, k=2
+def _setup():
+    statistics = statistics_build(playlists=TRAIN, catalogue_size=SIZE)
+    # Artist "a" sings 4, 6 and 7; tag 0 is on 1, 2 and 4; tag 1 on 5.
+    catalogue = CatalogueArrays.build(
+        catalogue_size=SIZE,
+        artists={4: "a", 6: "a", 7: "a", 5: "b"},
+        tags={1: [0], 2: [0], 4: [0], 5: [1]},
     )
-    assert metrics.pairs == 4
-    assert metrics.hit_rate_at_10 == 0.75
-    assert math.isclose(metrics.ndcg_at_10, (1 / math.log2(3) + 1 + 0 + 1) / 4)
-    # Followers 2, 4, 5, 6, 7 plus the 3 most popular (1, 5, 2): 6 of 10 songs.
-    assert math.isclose(metrics.coverage, 0.6)
-    # Lists seen: [2, 5], [6, 7], [1, 5] -> songs 1, 2, 5, 6, 7.
-    assert math.isclose(metrics.recommended_share, 0.5)
+    judge = Judge(statistics=statistics, catalogue=catalogue)
+    return baselines_build(statistics=statistics, popular=POPULAR), judge
 
 
-def hand_made_embeddings() -> SongEmbeddings:
-    vectors = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
-    return SongEmbeddings(
-        song_ids=np.array([10, 20, 30], dtype=np.int64),
-        query_vectors=vectors,
-        candidate_vectors=vectors,
-    )
+def _cases(**fields) -> Cases:
+    empty = np.zeros(0, dtype=np.int64)
+    values = {
+        "next_histories": (),
+        "next_targets": empty,
+        "continuation_seeds": (),
+        "continuation_truth": (),
+        "similar_seeds": empty,
+        "similar_targets": empty,
+    }
+    values.update(fields)
+    return Cases(**values)
 
 
-def test_embedding_metrics_are_exact_and_seeds_without_vectors_miss() -> None:
-    recommender = EmbeddingRecommender(hand_made_embeddings())
-    # 10 -> [30, 20]; 20 -> [30, 10]; 30 -> [20, 10]; 99 has no vector -> nothing.
-    assert recommender.recommend(np.array([10, 99]), 2).tolist() == [[30, 20], [-1, -1]]
-    pairs = np.array([[10, 20], [20, 30], [30, 30], [99, 10]])
-    metrics = evaluate(recommender=recommender, pairs=pairs, catalogue_size=6, k=2)
-    assert metrics.hit_rate_at_10 == 0.5
-    assert math.isclose(metrics.ndcg_at_10, (1 / math.log2(3) + 1) / 4)
-    assert metrics.coverage == 0.5
+def test_next_hit_rate_ndcg_reach_popularity_ratio_and_crowding_are_exact() -> None:
+    baselines, judge = _setup()
+    # Successor lists (k=10): after 1 -> [2, 4, 5, 6, 7]; after 5 -> [6, 7, 1, 2, 4].
+    cases = _cases(next_histories=((9, 1), (5,)), next_targets=np.array([4, 3]))
+    metrics = evaluate_next(baselines["successors"], cases, judge)
+    assert metrics["cases"] == 2
+    assert metrics["hit_rate_at_10"] == 0.5
+    assert math.isclose(metrics["ndcg_at_10"], (1 / math.log2(3)) / 2)
+    assert math.isclose(metrics["reach"], 6 / SIZE)  # 1, 2, 4, 5, 6, 7
+    plays = {1: 4, 2: 2, 4: 1, 5: 3, 6: 1, 7: 1, 3: 0}
+    recommended = sum(plays[s] for s in [2, 4, 5, 6, 7]) + sum(plays[s] for s in [6, 7, 1, 2, 4])
+    assert math.isclose(metrics["popularity_ratio"], (recommended / 10) / 0.5, rel_tol=1e-6)
+    assert metrics["artist_crowded_share"] == 1.0  # 4, 6 and 7 by one artist in both lists
 
 
-def test_evaluation_run_scores_all_recommenders_on_the_same_pairs() -> None:
-    eval_playlists = [np.array([10, 20, 30]), np.array([30, 10])]
-    result = evaluation_run(
-        train_playlists=[np.array([10, 20, 30, 10])],
-        eval_playlists=eval_playlists,
-        embeddings=hand_made_embeddings(),
-        catalogue_size=3,
-    )
-    assert result["pairs"] == result["pairs_total"] == 3
-    for name in ("model", "popularity", "successors"):
-        assert result[name]["pairs"] == 3
-    # Every pair's next song is among the other two songs, and k=10 lists hold both.
-    assert result["model"]["hit_rate_at_10"] == 1.0
-    assert result["successors"]["hit_rate_at_10"] == 1.0
+def test_history_one_uses_the_newest_song_only() -> None:
+    baselines, judge = _setup()
+    cases = _cases(next_histories=((1, 5),), next_targets=np.array([6]))
+    assert evaluate_next(baselines["successors"], cases, judge, history=1)["hit_rate_at_10"] == 1.0
+
+
+def test_continuation_precision_and_r_precision_are_exact() -> None:
+    baselines, judge = _setup()
+    # Popularity after seeds {1, 5}: [2, 4, 6, 7]; truth {2, 7}: 2 of 10 right, R=2: 1 of 2.
+    cases = _cases(continuation_seeds=((1, 5),), continuation_truth=(np.array([2, 7]),))
+    metrics = evaluate_continuation(baselines["popularity"], cases, judge)
+    assert math.isclose(metrics["precision_at_10"], 0.2)
+    assert math.isclose(metrics["r_precision"], 0.5)
+
+
+def test_similar_tag_agreement_counts_songs_sharing_a_tag_with_the_seed() -> None:
+    baselines, judge = _setup()
+    # Successors of 1: [2, 4, 5, 6, 7]: 2 and 4 carry tag 0 like 1 does.
+    cases = _cases(similar_seeds=np.array([1, 3]), similar_targets=np.array([5, 1]))
+    metrics = evaluate_similar(baselines["successors"], cases, judge)
+    assert metrics["hit_rate_at_10"] == 1.0  # 5 after 1; 1 is the most popular song for 3
+    assert math.isclose(metrics["tag_agreement"], 2 / 5)  # song 3 has no tag: not counted
+
+
+def test_cases_are_deterministic_and_keep_the_protocol() -> None:
+    rng = np.random.default_rng(0)
+    playlists = [rng.choice(400, size=20 + i % 7, replace=False) for i in range(60)]
+    playlists.append(np.array([1, 2, 1, 2]))  # too few distinct songs for continuation
+    cases = cases_build(playlists=playlists, next_cases=50, continuation_cases=30, similar_cases=40)
+    again = cases_build(playlists=playlists, next_cases=50, continuation_cases=30, similar_cases=40)
+    assert cases.counts() == {"next": 50, "continuation": 30, "similar": 40}
+    assert cases.next_histories == again.next_histories
+    assert cases.continuation_seeds == again.continuation_seeds
+    assert all(1 <= len(history) <= 5 for history in cases.next_histories)
+    played = {tuple(p.tolist()) for p in playlists}
+    for seeds, truth in zip(cases.continuation_seeds, cases.continuation_truth, strict=True):
+        assert len(set(seeds)) == 5 and not set(seeds) & set(truth.tolist())
+        owner = [p for p in played if set(seeds) <= set(p)]
+        assert owner and len(set(owner[0])) >= 15
+        assert set(truth.tolist()) == set(owner[0]) - set(seeds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.index import SongIndex
+from recommender.ml.index import SongIndex
 
 
 def _vectors(n: int, d: int, seed: int = 0) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.embeddings import Word2VecParams
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS, model_version_params
 

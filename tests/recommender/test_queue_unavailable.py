@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from recommender.embeddings import Word2VecParams
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS, QueueUnavailable, model_version_create
 from tests.recommender.helpers import REPO_ROOT

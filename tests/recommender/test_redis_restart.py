@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from recommender import serving
-from recommender.embeddings import Word2VecParams
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS, QueueUnavailable, model_version_create
 from tests.ports import free_port

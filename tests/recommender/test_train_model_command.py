@@ -29,9 +29,12 @@ def test_train_model_wait_trains_activates_and_prints_the_metrics(worker):
     assert (version.vector_size, version.epochs, version.activate_when_done) == (16, 20, "always")
     text = out.getvalue()
     assert f"v{version.pk} succeeded" in text
-    for label in ("HitRate@10", "NDCG@10", "coverage", "popular", "successors"):
-        assert label in text
-    assert f"{version.metrics['model']['hit_rate_at_10']:.4f}" in text
+    for label in ("HR@10", "NDCG@10", "precision@10", "reach", "successor counts", "Ablation"):
+        assert label in text, label
+    for question in ("next", "next_one_song", "continuation"):
+        model = version.metrics[question]["model"]
+        figure = model.get("hit_rate_at_10", model.get("precision_at_10"))
+        assert f"{figure:.4f}" in text, question
     assert "20/20" in err.getvalue()  # the progress bar reached the last epoch
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.evaluation import holdout_split
+from recommender.ml.evaluation import holdout_split
 from recommender.training import training_corpus_read
 from tests.recommender.helpers import catalogue_create, cluster_playlists
 

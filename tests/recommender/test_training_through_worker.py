@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.db import transaction
 
-from recommender.artifacts import artifacts_load, manifest_verify
-from recommender.embeddings import Word2VecParams
-from recommender.index import SongIndex
+from recommender.artifacts import manifest_verify
+from recommender.ml.embeddings import Word2VecParams
+from recommender.ml.index import SongIndex
+from recommender.ml.recommender import Recommender
 from recommender.models import ModelVersion
 from recommender.training import model_version_create
 from tests.recommender.helpers import CLUSTERS, catalogue_create, finished, wait_for
@@ -42,8 +42,11 @@ def test_run_goes_queued_running_succeeded_and_becomes_active(worker, artifacts_
     assert len(set(running_epochs)) >= 2, f"progress never moved while running: {seen}"
     assert running_epochs == sorted(running_epochs)
     assert done.progress_epoch == PARAMS.epochs
-    assert done.metrics["model"]["hit_rate_at_10"] is not None
-    assert set(done.metrics) >= {"model", "popularity", "successors"}
+    for question in ("next", "next_one_song", "continuation", "similar"):
+        scored = done.metrics[question]
+        assert set(scored) >= {"model", "popularity", "successors", "cooccurrence"}, question
+    assert done.hit_rate() is not None
+    assert set(done.metrics["ablation"]["next"]) == {"both", "statistics", "embeddings"}
     assert Path(done.artifacts_path) == artifacts_dir / f"v{done.pk}"
 
 
@@ -57,15 +60,17 @@ def test_artifacts_load_and_co_occurring_songs_are_nearest_neighbours(worker):
     manifest = manifest_verify(folder)
     assert manifest["version_id"] == done.pk
     assert manifest["hyperparameters"]["vector_size"] == PARAMS.vector_size
-    loaded = artifacts_load(folder)
+    loaded = Recommender.load(folder)
     index = SongIndex.load(folder)
-    assert len(index) == len(loaded.embeddings.song_ids) == 20
+    assert len(index) == loaded.vectors.size == 20
 
-    # Every song's nearest neighbours (besides itself) are exactly the rest of its cluster.
+    # Every song's most similar songs are exactly the rest of its cluster, by the vectors
+    # alone and by the served ranking.
     for cluster in CLUSTERS:
         for song in cluster:
-            row = int(np.flatnonzero(loaded.embeddings.song_ids == song)[0])
-            query = loaded.embeddings.query_vectors[row : row + 1]
-            _, ids = index.search(query, len(cluster) + 1)
-            neighbours = [int(i) for i in ids[0] if i != song][: len(cluster) - 1]
+            query = loaded.vectors.query[loaded.vectors.row_of(song)]
+            nearest = loaded.vectors.nearest_alike(query, len(cluster) + 1)
+            neighbours = [int(i) for i in nearest if i != song][: len(cluster) - 1]
             assert sorted(neighbours) == sorted(set(cluster) - {song}), (song, neighbours)
+            ranked = loaded.similar(song, len(cluster) - 1).song_ids.tolist()
+            assert sorted(ranked) == sorted(set(cluster) - {song}), (song, ranked)

@@ -9,6 +9,7 @@ fuzzing with Hypothesis). Every answer is held to the document.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,6 +33,9 @@ CHECKS = (
 # Shares of the generated song ids replaced by ids of real songs: random integers alone would
 # almost always be unknown, and fuzzing would test little beyond the 404 path.
 REAL_SONG_SHARE = {"path.song_id": 0.5, "body.seeds[*]": 0.9, "body.exclude[*]": 0.5}
+# A history must not repeat a song, so its ids are swapped for distinct real ones by a hook
+# (history_with_real_songs) rather than drawn from the dictionary one by one.
+REAL_HISTORY_SHARE = 0.9
 REAL_QUERY_SHARE = 0.5
 
 
@@ -74,7 +78,28 @@ def fuzz_schema(
         openapi_schema(), config=fuzz_config(song_ids=song_ids, queries=queries, **options)
     )
     schema.app = app
+    real = list(song_ids)
+
+    @schema.hook("map_body")
+    def history_with_real_songs(context: Any, body: Any) -> Any:
+        history = body.get("history") if isinstance(body, dict) else None
+        if not _distinct_ints(history) or len(history) > len(real):
+            return body
+        # Seeded by the drawn history: the same cases on every run, as Hypothesis' are.
+        rng = random.Random(repr(history))
+        if rng.random() > REAL_HISTORY_SHARE:
+            return body
+        return {**body, "history": rng.sample(real, len(history))}
+
     return schema
+
+
+def _distinct_ints(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and all(type(item) is int for item in value)
+        and len(set(value)) == len(value)
+    )
 
 
 def search_words(texts: Iterable[str]) -> list[str]:

@@ -19,8 +19,11 @@ from django.utils import timezone
 
 from recommender import serving
 from recommender.artifacts import MANIFEST
-from recommender.index import INDEX_FILE
+from recommender.ml.index import INDEX_FILE
+from recommender.ml.scorer import SCORER_FILE
+from recommender.ml.statistics import STATISTICS_FILE
 from recommender.models import ModelVersion
+from recommender.serving import state
 from tests.serving.catalogue import Catalogue
 from tests.serving.schema_check import assert_documented
 
@@ -52,6 +55,32 @@ def _damage_the_end(path: Path) -> None:
 def _truncate(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
+
+
+def _rewrite_behind_the_manifest(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Change a file and record the change in the manifest: only the loader can notice."""
+    import json
+
+    from recommender.artifacts import _file_entry
+
+    path.write_bytes(change(path.read_bytes()))
+    manifest_path = path.parent / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"][path.name] = _file_entry(path)
+    manifest_path.write_text(json.dumps(manifest))
+
+
+def _statistics_naming_songs_outside_the_catalogue(path: Path) -> None:
+    import io
+
+    import numpy as np
+
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["successors_1.targets"] = arrays["successors_1.targets"] + 10_000
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    _rewrite_behind_the_manifest(path, lambda _: buffer.getvalue())
 
 
 def _assert_unavailable_because_version_is_broken(api: Client, version: ModelVersion) -> None:
@@ -140,7 +169,19 @@ def test_a_file_deleted_under_the_served_version_is_found_at_the_next_load(
             id="manifest-without-sizes",
         ),
         pytest.param(_truncate, INDEX_FILE, id="index-truncated"),
-        pytest.param(Path.unlink, "popular.npy", id="fallback-table-deleted"),
+        pytest.param(Path.unlink, STATISTICS_FILE, id="statistics-deleted"),
+        pytest.param(_truncate, STATISTICS_FILE, id="statistics-truncated"),
+        pytest.param(_damage_the_end, STATISTICS_FILE, id="statistics-bytes-changed"),
+        pytest.param(
+            _statistics_naming_songs_outside_the_catalogue,
+            STATISTICS_FILE,
+            id="statistics-consistent-with-manifest-but-wrong",
+        ),
+        pytest.param(
+            lambda path: _rewrite_behind_the_manifest(path, lambda _: b'{"format": 1}'),
+            SCORER_FILE,
+            id="scorer-without-weights",
+        ),
     ],
 )
 def test_a_damaged_active_version_in_a_starting_process_is_503_with_the_reason(
@@ -176,7 +217,7 @@ def test_a_failed_load_is_retried_after_the_retry_interval_not_on_every_request(
         assert load_failures() == 1
 
         # Once the interval has passed (made zero here) the next request tries again...
-        monkeypatch.setattr(serving, "LOAD_RETRY_SECONDS", 0.0)
+        monkeypatch.setattr(state, "LOAD_RETRY_SECONDS", 0.0)
         assert api.get(url).status_code == 503
         assert load_failures() == 2
         # ...and serves as soon as the folder is whole again.

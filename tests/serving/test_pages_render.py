@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from recommender.metrics_display import metrics_tables
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue
 
@@ -56,9 +57,14 @@ def test_model_page_shows_hyperparameters_and_metrics(
     page = api.get("/model").content.decode()
     assert f"version {active_version.id}" in page
     assert "<code>vector_size</code>" in page
-    for column, values in active_version.metrics.items():
-        if isinstance(values, dict):
-            assert f">{column}<" in page
+    tables = metrics_tables(active_version.metrics)
+    assert [table.key for table in tables] == ["next", "next_one_song", "continuation", "similar"]
+    for table in tables:
+        assert table.title in page
+        for label, cells in table.rows:
+            assert f'<th scope="row">{label}</th>' in page
+            assert all(cell.text in page for cell in cells)
+    assert "Ablation: what each half of the model adds" in page
 
 
 def test_map_page_loads_its_script_and_canvas(api: Client, active_version: ModelVersion) -> None:

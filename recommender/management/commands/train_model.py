@@ -16,7 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from recommender.embeddings import Word2VecParams
+from recommender.metrics_display import ablation_rows, metrics_tables
+from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS, QueueUnavailable, model_version_create
 
@@ -116,21 +117,22 @@ class Command(BaseCommand):
         metrics = row.metrics or {}
         self.stdout.write(self.style.SUCCESS(f"Model version v{row.pk} succeeded."))
         self.stdout.write(
-            f"Evaluated on {metrics.get('pairs', 0)} held-out (seed, next song) pairs "
-            f"({(row.corpus_stats or {}).get('evaluated_on', '')})."
+            f"Evaluated on {(row.corpus_stats or {}).get('evaluated_on', 'held-out playlists')}; "
+            "every ranker on the same cases:"
         )
-        self.stdout.write(f"{'':<22}{'model':>10}{'popular':>10}{'successors':>12}")
-        for key, label, pattern in (
-            ("hit_rate_at_10", "HitRate@10", "{:.4f}"),
-            ("ndcg_at_10", "NDCG@10", "{:.4f}"),
-            ("coverage", "coverage", "{:.1%}"),
-        ):
-            cells = []
-            for name, width in (("model", 10), ("popularity", 10), ("successors", 12)):
-                value = metrics.get(name, {}).get(key)
-                text = "-" if value is None else pattern.format(value)
-                cells.append(f"{text:>{width}}")
-            self.stdout.write(f"{label:<22}{''.join(cells)}")
+        for table in metrics_tables(metrics):
+            self.stdout.write(f"\n{table.title} ({table.cases} cases)")
+            widths = [max(len(c), 9) for c in table.columns]
+            header = "".join(f"{c:>{w + 2}}" for c, w in zip(table.columns, widths, strict=True))
+            self.stdout.write(f"{'':<24}{header}")
+            for label, cells in table.rows:
+                line = "".join(f"{c.text:>{w + 2}}" for c, w in zip(cells, widths, strict=True))
+                self.stdout.write(f"{label:<24}{line}")
+        ablation = ablation_rows(metrics)
+        if ablation:
+            self.stdout.write(f"\nAblation{'both':>44}{'statistics':>12}{'Word2Vec':>10}")
+            for title, both, stats, embeddings in ablation:
+                self.stdout.write(f"{title[:44]:<44}{both:>8}{stats:>12}{embeddings:>10}")
         took = (
             (row.finished_at - row.started_at).total_seconds()
             if row.started_at and row.finished_at

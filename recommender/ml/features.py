@@ -1,0 +1,314 @@
+"""Candidates and their features: the first stage of every recommendation.
+
+Given the songs a listener gave (an ordered history, a set of seeds or one song), candidates
+come from the playlist statistics (successors at gaps 1..5 of the recent songs, second-order
+transitions, co-occurrence with every context song), from one exact FAISS search over the
+Word2Vec vectors and from the most played songs. Each candidate gets one row of FEATURES;
+the scorer (scorer.py) turns a row into a score with weights fitted per question.
+
+Everything here is numpy on arrays loaded from one version's folder: the worker's evaluation
+and the web workers call the same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from recommender.ml.statistics import PlaylistStatistics
+from recommender.ml.vectors import SongVectors
+
+
+class Question(StrEnum):
+    """The three things a listener asks; each has its own fitted weights."""
+
+    NEXT = "next"  # what to play after this ordered history
+    NEXT_ONE = "next_one"  # the same after a single song (its own weights)
+    CONTINUATION = "continuation"  # what belongs with this set of songs
+    SIMILAR = "similar"  # what belongs with this one song
+
+
+# One column per signal, in this order. "last" is the newest song of the context.
+FEATURES: tuple[str, ...] = (
+    "embedding_next",  # input(last) . output(candidate): Word2Vec's "played next to"
+    "embedding_context",  # mean input(context) . output(candidate)
+    "sounds_like",  # cosine(input(last), input(candidate))
+    "sounds_like_context",  # mean cosine(input(context song), input(candidate))
+    "has_vector",  # the candidate has a Word2Vec vector at all
+    "successor_share",  # share of last's successors that were this candidate
+    "successor_log",  # log(1 + times it followed last)
+    "multi_step_share",  # sum over gaps 2..5 of share(song g back -> candidate) / gap
+    "second_order_share",  # share of (previous, last)'s successors
+    "second_order_log",  # log(1 + times it followed the pair)
+    "successor_any_share",  # mean over context songs of share(song -> candidate)
+    "cooccurrence_share",  # mean over context songs of shared playlists / song's playlists
+    "cooccurrence_log",  # log(1 + shared playlists with any context song)
+    "cooccurrence_seeds",  # share of the context songs it shares a playlist with
+    "cooccurrence_lift",  # mean shared playlists / sqrt(song's playlists x candidate's)
+    "neighbour_playlists",  # weight of the training playlists most like the context holding it
+    "popularity",  # log(1 + training plays): the prior the caller can turn down
+    "same_artist_last",
+    "same_artist_context",
+)
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
+EMBEDDING_FEATURES = frozenset(
+    {"embedding_next", "embedding_context", "sounds_like", "sounds_like_context", "has_vector"}
+)
+
+# How many candidates each source contributes (the first entries of each row, best first).
+SUCCESSORS_TAKEN = 50
+OTHER_GAPS_TAKEN = 15
+SECOND_ORDER_TAKEN = 50
+COOCCURRENCE_TAKEN = 50
+COOCCURRENCE_TAKEN_PER_SEED = 25
+OTHER_SEED_SUCCESSORS_TAKEN = 15
+NEAREST_TAKEN = 50
+NEIGHBOUR_PLAYLISTS = 30
+NEIGHBOUR_TAKEN = 50
+POPULAR_TAKEN = 20
+CONTEXT_LIMIT = 5  # the newest songs of a longer history that shape the candidates
+CATALOGUE_FILE = "catalogue.npz"
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate song ids (sorted, unique) and their feature rows."""
+
+    song_ids: np.ndarray  # int64 (n,)
+    features: np.ndarray  # float32 (n, len(FEATURES))
+
+    def __len__(self) -> int:
+        return len(self.song_ids)
+
+
+@dataclass(frozen=True)
+class CatalogueArrays:
+    """Per-song facts the ranking needs besides the statistics (dense over song ids)."""
+
+    artist_ids: np.ndarray  # int32 (catalogue_size,), -1 unknown
+    recommendable: np.ndarray  # bool (catalogue_size,): False for placeholder rows
+    tag_indptr: np.ndarray  # int64 (catalogue_size + 1,)
+    tag_ids: np.ndarray  # int32: each song's specific tags, most specific first
+
+    @property
+    def size(self) -> int:
+        return len(self.artist_ids)
+
+    def save(self, folder: Path) -> Path:
+        path = Path(folder) / CATALOGUE_FILE
+        np.savez(
+            path,
+            allow_pickle=False,
+            artist_ids=self.artist_ids,
+            recommendable=self.recommendable,
+            tag_indptr=self.tag_indptr,
+            tag_ids=self.tag_ids,
+        )
+        return path
+
+    @classmethod
+    def load(cls, folder: Path) -> CatalogueArrays:
+        with np.load(Path(folder) / CATALOGUE_FILE, allow_pickle=False) as data:
+            catalogue = cls(
+                artist_ids=data["artist_ids"].astype(np.int32, copy=False),
+                recommendable=data["recommendable"].astype(bool, copy=False),
+                tag_indptr=data["tag_indptr"].astype(np.int64, copy=False),
+                tag_ids=data["tag_ids"].astype(np.int32, copy=False),
+            )
+        size = catalogue.size
+        if (
+            len(catalogue.recommendable) != size
+            or len(catalogue.tag_indptr) != size + 1
+            or int(catalogue.tag_indptr[-1]) != len(catalogue.tag_ids)
+        ):
+            raise ValueError("the catalogue arrays do not fit together")
+        return catalogue
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        catalogue_size: int,
+        artists: dict[int, str],
+        tags: dict[int, list[int]],
+        recommendable: set[int] | None = None,
+    ) -> CatalogueArrays:
+        """From song id -> artist key and song id -> ranked tag ids (songs missing: unknown)."""
+        artist_ids = np.full(catalogue_size, -1, dtype=np.int32)
+        numbers: dict[str, int] = {}
+        for song, artist in artists.items():
+            if 0 <= song < catalogue_size and artist:
+                artist_ids[song] = numbers.setdefault(artist, len(numbers))
+        lengths = np.zeros(catalogue_size, dtype=np.int64)
+        for song, song_tags in tags.items():
+            if 0 <= song < catalogue_size:
+                lengths[song] = len(song_tags)
+        indptr = np.zeros(catalogue_size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        tag_ids = np.zeros(int(indptr[-1]), dtype=np.int32)
+        for song, song_tags in tags.items():
+            if 0 <= song < catalogue_size and song_tags:
+                tag_ids[indptr[song] : indptr[song + 1]] = song_tags
+        mask = np.ones(catalogue_size, dtype=bool)
+        if recommendable is not None:
+            mask[:] = False
+            known = np.asarray([s for s in recommendable if 0 <= s < catalogue_size], np.int64)
+            mask[known] = True
+        return cls(artist_ids=artist_ids, recommendable=mask, tag_indptr=indptr, tag_ids=tag_ids)
+
+    def tags_of(self, song: int) -> np.ndarray:
+        if not 0 <= song < self.size:
+            return self.tag_ids[:0]
+        return self.tag_ids[self.tag_indptr[song] : self.tag_indptr[song + 1]]
+
+
+def candidates_build(
+    *,
+    context: list[int],
+    question: Question,
+    statistics: PlaylistStatistics,
+    vectors: SongVectors,
+    catalogue: CatalogueArrays,
+    banned: np.ndarray,
+    popular: np.ndarray,
+) -> Candidates:
+    """Collect candidates for `context` (oldest first) and compute their features.
+
+    `banned` (sorted int64 ids) never becomes a candidate: the context itself and what the
+    caller excludes. `popular` is the popularity ranking (most played first).
+    """
+    recent = context[-CONTEXT_LIMIT:]
+    last = recent[-1]
+    size = statistics.catalogue_size
+    sources: list[np.ndarray] = []
+
+    succ1 = statistics.successors[0]
+    last_targets, last_counts = succ1.row(last)
+    sources.append(last_targets[:SUCCESSORS_TAKEN])
+    gap_rows: list[tuple[np.ndarray, np.ndarray, float, int]] = []
+    if question in (Question.NEXT, Question.NEXT_ONE):
+        for gap in range(2, min(statistics.max_gap, len(recent)) + 1):
+            song = recent[-gap]
+            targets, counts = statistics.successors[gap - 1].row(song)
+            gap_rows.append((targets, counts, statistics.successors[gap - 1].total(song), gap))
+            sources.append(targets[:OTHER_GAPS_TAKEN])
+    pair_row = statistics.pair_row(recent[-2], last) if len(recent) >= 2 else -1
+    pair_targets, pair_counts = statistics.second_order.row(pair_row)
+    pair_total = statistics.second_order.total(pair_row)
+    sources.append(pair_targets[:SECOND_ORDER_TAKEN])
+
+    per_seed = COOCCURRENCE_TAKEN if len(recent) == 1 else COOCCURRENCE_TAKEN_PER_SEED
+    cooc_rows = [statistics.cooccurrence.row(song) for song in recent]
+    for targets, _ in cooc_rows:
+        sources.append(targets[:per_seed])
+    other_succ = [succ1.row(song) for song in recent[:-1]]
+    for targets, _ in other_succ:
+        sources.append(targets[:OTHER_SEED_SUCCESSORS_TAKEN])
+
+    if len(set(recent)) > 1:
+        neighbour_ids, neighbour_scores = statistics.neighbour_playlists(
+            recent, limit=NEIGHBOUR_PLAYLISTS
+        )
+        if len(neighbour_ids) > NEIGHBOUR_TAKEN:
+            best = np.argpartition(-neighbour_scores, NEIGHBOUR_TAKEN - 1)[:NEIGHBOUR_TAKEN]
+            sources.append(neighbour_ids[best])
+        else:
+            sources.append(neighbour_ids)
+    else:
+        neighbour_ids, neighbour_scores = np.zeros(0, np.int64), np.zeros(0, np.float32)
+
+    last_row = vectors.row_of(last)
+    context_rows = [row for row in (vectors.row_of(song) for song in recent) if row >= 0]
+    context_query = vectors.mean_query(context_rows)
+    if question is Question.SIMILAR and last_row >= 0:
+        sources.append(vectors.nearest_alike(vectors.query[last_row], NEAREST_TAKEN + 1))
+    elif question is Question.CONTINUATION and context_query is not None:
+        sources.append(vectors.nearest_next(context_query, NEAREST_TAKEN + len(recent)))
+    elif last_row >= 0:
+        sources.append(vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1))
+    sources.append(popular[: POPULAR_TAKEN + len(banned)])
+
+    ids = np.unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
+    ids = ids[(ids >= 0) & (ids < size)]
+    if len(banned):
+        ids = ids[~np.isin(ids, banned, assume_unique=False)]
+    ids = ids[catalogue.recommendable[ids]]
+    features = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
+    if not len(ids):
+        return Candidates(song_ids=ids, features=features)
+    column = FEATURE_INDEX
+
+    def scatter(targets: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in `ids` of the targets that are candidates, and their values."""
+        where = np.searchsorted(ids, targets)
+        where = np.minimum(where, len(ids) - 1)
+        hit = ids[where] == targets
+        return where[hit], values[hit]
+
+    # Word2Vec: gathered for every candidate that has a vector.
+    candidate_rows = vectors.rows[ids]
+    placed = candidate_rows >= 0
+    features[:, column["has_vector"]] = placed
+    if placed.any() and last_row >= 0:
+        rows = candidate_rows[placed]
+        features[placed, column["embedding_next"]] = vectors.output[rows] @ vectors.query[last_row]
+        features[placed, column["sounds_like"]] = vectors.query[rows] @ vectors.query[last_row]
+    if placed.any() and context_query is not None:
+        rows = candidate_rows[placed]
+        features[placed, column["embedding_context"]] = vectors.output[rows] @ context_query
+        mean_input = vectors.query[context_rows].mean(axis=0)
+        features[placed, column["sounds_like_context"]] = vectors.query[rows] @ mean_input
+
+    total = succ1.total(last)
+    if total > 0:
+        where, counts = scatter(last_targets, last_counts)
+        features[where, column["successor_share"]] = counts / total
+        features[where, column["successor_log"]] = np.log1p(counts)
+    for targets, counts, gap_total, gap in gap_rows:
+        if gap_total > 0:
+            where, values = scatter(targets, counts)
+            features[where, column["multi_step_share"]] += values / gap_total / gap
+    if pair_total > 0:
+        where, counts = scatter(pair_targets, pair_counts)
+        features[where, column["second_order_share"]] = counts / pair_total
+        features[where, column["second_order_log"]] = np.log1p(counts)
+
+    scale = 1.0 / len(recent)
+    for song, (targets, counts) in zip(
+        recent, [*other_succ, (last_targets, last_counts)], strict=True
+    ):
+        song_total = succ1.total(song)
+        if song_total > 0:
+            where, values = scatter(targets, counts)
+            features[where, column["successor_any_share"]] += values / song_total * scale
+    cooc_any = np.zeros(len(ids), dtype=np.float32)
+    lift = np.zeros(len(ids), dtype=np.float32)
+    for song, (targets, counts) in zip(recent, cooc_rows, strict=True):
+        in_playlists = float(statistics.playlist_counts[song])
+        where, values = scatter(targets, counts)
+        if in_playlists > 0:
+            features[where, column["cooccurrence_share"]] += values / in_playlists * scale
+        features[where, column["cooccurrence_seeds"]] += scale
+        lift[where] += values / np.sqrt(max(in_playlists, 1.0)) * scale
+        cooc_any[where] += values
+    features[:, column["cooccurrence_log"]] = np.log1p(cooc_any)
+    features[:, column["cooccurrence_lift"]] = lift / np.sqrt(
+        np.maximum(statistics.playlist_counts[ids], 1.0)
+    )
+    if len(neighbour_ids):
+        where, values = scatter(neighbour_ids, neighbour_scores)
+        features[where, column["neighbour_playlists"]] = values
+    features[:, column["popularity"]] = np.log1p(statistics.plays[ids])
+
+    artists = catalogue.artist_ids[ids]
+    last_artist = catalogue.artist_ids[last]
+    if last_artist >= 0:
+        features[:, column["same_artist_last"]] = artists == last_artist
+    context_artists = catalogue.artist_ids[np.asarray(recent, dtype=np.int64)]
+    context_artists = context_artists[context_artists >= 0]
+    if len(context_artists):
+        features[:, column["same_artist_context"]] = np.isin(artists, context_artists)
+    return Candidates(song_ids=ids, features=features)

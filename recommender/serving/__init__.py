@@ -1,0 +1,45 @@
+"""Serving: the loaded version (state), the answers built on ml.Recommender, the map."""
+
+from recommender.api_limits import MAX_K, MAX_SEEDS
+from recommender.ml.recommender import SOURCE_MODEL, SOURCE_POPULAR
+from recommender.serving.answers import (
+    Recommendation,
+    ScoredSong,
+    UnknownSongs,
+    song_context,
+    songs_next,
+    songs_recommend,
+    songs_similar,
+)
+from recommender.serving.map import MapPoints, main_genre, map_points
+from recommender.serving.state import (
+    NoActiveModel,
+    ServingModel,
+    serving_model,
+    serving_reset,
+    serving_status,
+    serving_warm,
+)
+
+__all__ = [
+    "MAX_K",
+    "MAX_SEEDS",
+    "SOURCE_MODEL",
+    "SOURCE_POPULAR",
+    "MapPoints",
+    "NoActiveModel",
+    "Recommendation",
+    "ScoredSong",
+    "ServingModel",
+    "UnknownSongs",
+    "main_genre",
+    "map_points",
+    "serving_model",
+    "serving_reset",
+    "serving_status",
+    "serving_warm",
+    "song_context",
+    "songs_next",
+    "songs_recommend",
+    "songs_similar",
+]

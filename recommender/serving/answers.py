@@ -1,0 +1,195 @@
+"""What the pages and the API get: the active version's ml.Recommender, with songs attached.
+
+Thin on purpose: ranking, exclusions and the per-artist cap happen in ml.Recommender, the
+code the worker evaluated. This module checks ids against the catalogue and turns song ids
+into SongInfo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from playlists.selectors import SongInfo
+from recommender.ml.recommender import Ranked
+from recommender.serving.state import ServingModel, serving_model
+
+
+class UnknownSongs(Exception):
+    """Some requested song ids are not in the catalogue: the API answers 404."""
+
+    def __init__(self, song_ids: Sequence[int]) -> None:
+        self.song_ids = tuple(song_ids)
+        listed = ", ".join(str(song_id) for song_id in self.song_ids)
+        super().__init__(f"no song with id {listed}")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSong:
+    song: SongInfo
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """An answer: which version gave it, how (model or a labelled fallback), and the songs."""
+
+    model_version: int
+    source: str
+    seeds: tuple[SongInfo, ...]
+    results: tuple[ScoredSong, ...]
+    # Seeds the model has no vector for; they were used through the playlist statistics only
+    # (or, with no signal at all, by the popular fallback).
+    unplaced_seeds: tuple[int, ...] = ()
+
+
+def _songs_known(model: ServingModel, song_ids: Iterable[int]) -> tuple[SongInfo, ...]:
+    ids = list(song_ids)
+    missing = [song_id for song_id in ids if song_id not in model.songs]
+    if missing:
+        raise UnknownSongs(missing)
+    return tuple(model.songs[song_id] for song_id in ids)
+
+
+def _in_catalogue(model: ServingModel, song_ids: Iterable[int]) -> list[int]:
+    size = model.recommender.catalogue_size
+    return [int(song_id) for song_id in song_ids if 0 <= song_id < size]
+
+
+def _answer(model: ServingModel, seeds: tuple[SongInfo, ...], ranked: Ranked) -> Recommendation:
+    results = tuple(
+        ScoredSong(song=model.songs[song_id], score=float(score))
+        for song_id, score in zip(ranked.song_ids.tolist(), ranked.scores.tolist(), strict=True)
+        if song_id in model.songs
+    )
+    return Recommendation(
+        model_version=model.version_id,
+        source=ranked.source,
+        seeds=seeds,
+        results=results,
+        unplaced_seeds=tuple(song.id for song in seeds if not model.has_vector(song.id)),
+    )
+
+
+def _seed_songs(model: ServingModel, seeds: Sequence[int]) -> tuple[SongInfo, ...]:
+    seed_songs = _songs_known(model, dict.fromkeys(seeds))
+    outside = [s.id for s in seed_songs if not 0 <= s.id < model.recommender.catalogue_size]
+    if outside:
+        # Ingested after this version was trained: the version has never heard of them.
+        raise UnknownSongs(outside)
+    return seed_songs
+
+
+def songs_similar(*, song_id: int, k: int = 10) -> Recommendation:
+    """The k songs that belong with one song (Recommender.similar).
+
+    Raises NoActiveModel (no version serving) and UnknownSongs (id not in the catalogue).
+    """
+    return songs_recommend(seeds=[song_id], k=k)
+
+
+def songs_recommend(
+    *,
+    seeds: Sequence[int],
+    k: int = 10,
+    exclude: Iterable[int] = (),
+    max_per_artist: int | None = None,
+) -> Recommendation:
+    """Songs that belong with a set of songs (Recommender.continuation; one seed: similar).
+
+    1. Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
+    2. Seeds and `exclude` never appear in the results; at most `max_per_artist` songs per
+       artist (compared case- and accent-insensitively) when given.
+    """
+    model = serving_model()
+    seed_songs = _seed_songs(model, seeds)
+    ranked = model.recommender.continuation(
+        [song.id for song in seed_songs],
+        k,
+        exclude=_in_catalogue(model, exclude),
+        max_per_artist=max_per_artist,
+    )
+    return _answer(model, seed_songs, ranked)
+
+
+def songs_next(
+    *,
+    history: Sequence[int],
+    k: int = 10,
+    exclude: Iterable[int] = (),
+    max_per_artist: int | None = None,
+) -> Recommendation:
+    """What to play after `history` (oldest first): Recommender.next.
+
+    Unknown ids raise UnknownSongs (the API refuses repeated ids before this). History songs
+    and `exclude` never come back.
+    """
+    model = serving_model()
+    _seed_songs(model, history)
+    history_songs = tuple(model.songs[song_id] for song_id in history)
+    ranked = model.recommender.next(
+        [song.id for song in history_songs],
+        k,
+        exclude=_in_catalogue(model, exclude),
+        max_per_artist=max_per_artist,
+    )
+    seeds = tuple(dict.fromkeys(history_songs))
+    return _answer(model, seeds, ranked)
+
+
+def song_context(*, song_id: int, limit: int = 10) -> tuple[list[ScoredSong], list[ScoredSong]]:
+    """Songs most often played right before and right after a song (share of transitions)."""
+    model = serving_model()
+    _songs_known(model, [song_id])
+    statistics = model.recommender.statistics
+    if not 0 <= song_id < statistics.catalogue_size:
+        return [], []
+    successors = statistics.successors[0]
+    predecessors = model.cached("predecessors", lambda: _Predecessors.of(model))
+    after_ids, after_counts = successors.row(song_id, limit)
+    before_ids, before_counts = predecessors.row(song_id, limit)
+
+    def scored(ids: np.ndarray, counts: np.ndarray, total: float) -> list[ScoredSong]:
+        total = total or 1.0
+        return [
+            ScoredSong(song=model.songs[other], score=count / total)
+            for other, count in zip(ids.tolist(), counts.tolist(), strict=True)
+            if other in model.songs
+        ]
+
+    return (
+        scored(before_ids, before_counts, predecessors.total(song_id)),
+        scored(after_ids, after_counts, successors.total(song_id)),
+    )
+
+
+@dataclass(frozen=True)
+class _Predecessors:
+    """The successor table read backwards: who was played right before a song.
+
+    Only the pairs within each song's kept successors are there, so counts are lower bounds.
+    """
+
+    indptr: np.ndarray
+    sources: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, model: ServingModel) -> _Predecessors:
+        table = model.recommender.statistics.successors[0]
+        sources = np.repeat(np.arange(table.rows, dtype=np.int32), np.diff(table.indptr))
+        order = np.lexsort((-table.counts, table.targets))
+        targets = table.targets[order]
+        indptr = np.zeros(table.rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(targets, minlength=table.rows), out=indptr[1:])
+        return cls(indptr=indptr, sources=sources[order], counts=table.counts[order])
+
+    def row(self, song: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self.indptr[song]), int(self.indptr[song + 1])
+        end = min(end, start + limit)
+        return self.sources[start:end], self.counts[start:end]
+
+    def total(self, song: int) -> float:
+        return float(self.counts[self.indptr[song] : self.indptr[song + 1]].sum())

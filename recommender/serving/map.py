@@ -1,0 +1,120 @@
+"""The map page's points: a PCA of the served version's vectors, coloured by genre."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.serving.state import ServingModel, serving_model
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoints:
+    """A 2D projection of a sample of the version's vectors, for the map page."""
+
+    model_version: int
+    tags: tuple[str, ...]
+    ids: tuple[int, ...]
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    tag_index: tuple[int, ...]
+    titles: tuple[str, ...]
+    artists: tuple[str, ...]
+    explained_variance: tuple[float, float]
+
+
+# Last.fm tags mix genres with opinions ("favorites", "love", "awesome"), and almost every song
+# is tagged "rock" or "pop" first; the map colours songs by genre instead, the broad ones only
+# when no specific genre is among a song's first tags.
+GENRES: dict[str, str] = {
+    "hip-hop": "hip-hop",
+    "hip hop": "hip-hop",
+    "rap": "hip-hop",
+    "rnb": "r&b / soul",
+    "r&b": "r&b / soul",
+    "soul": "r&b / soul",
+    "rhythm and blues": "r&b / soul",
+    "funk": "r&b / soul",
+    "country": "country",
+    "jazz": "jazz",
+    "smooth jazz": "jazz",
+    "metal": "metal / hard rock",
+    "heavy metal": "metal / hard rock",
+    "hard rock": "metal / hard rock",
+    "alternative": "alternative / indie",
+    "alternative rock": "alternative / indie",
+    "indie": "alternative / indie",
+    "indie rock": "alternative / indie",
+    "classic rock": "classic rock",
+    "dance": "dance / electronic",
+    "electronic": "dance / electronic",
+    "electronica": "dance / electronic",
+    "christian": "christian",
+    "latin": "latin",
+    "folk": "folk / acoustic",
+    "acoustic": "folk / acoustic",
+    "blues": "blues",
+}
+BROAD_GENRES = {"rock": "rock", "pop": "pop", "pop rock": "pop", "top 40": "pop"}
+GENRE_TAGS_CONSIDERED = 5
+
+
+def main_genre(tags: Sequence[str]) -> str:
+    """The genre a song is coloured by on the map ("" when its tags name none)."""
+    first = tags[:GENRE_TAGS_CONSIDERED]
+    for tag in first:
+        if tag in GENRES:
+            return GENRES[tag]
+    for tag in first:
+        if tag in BROAD_GENRES:
+            return BROAD_GENRES[tag]
+    return ""
+
+
+def map_points(*, sample_size: int = 5_000) -> MapPoints:
+    """PCA of the query vectors of the most played songs, computed once per loaded version."""
+    model = serving_model()
+    return model.cached("map", lambda: _map_compute(model, sample_size))
+
+
+def _map_compute(model: ServingModel, sample_size: int) -> MapPoints:
+    vectors_of = model.recommender.vectors
+    popular = model.recommender.popular
+    placed = popular[vectors_of.rows[popular] >= 0]
+    ids = [song_id for song_id in placed.tolist() if song_id in model.songs][:sample_size]
+    if not ids:
+        ids = [s for s in vectors_of.song_ids.tolist() if s in model.songs][:sample_size]
+    rows = vectors_of.rows[np.asarray(ids, dtype=np.int64)]
+    vectors = vectors_of.query[rows].astype(np.float64)
+    centred = vectors - vectors.mean(axis=0)
+    if len(ids) >= 2:
+        _, singular, components = np.linalg.svd(centred, full_matrices=False)
+        coords = centred @ components[:2].T
+        variance = singular**2
+        explained = variance[:2] / variance.sum() if variance.sum() else np.zeros(2)
+    else:
+        coords = np.zeros((len(ids), 2))
+        explained = np.zeros(2)
+    if coords.shape[1] < 2:
+        coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
+        explained = np.pad(explained, (0, 2 - len(explained)))
+    main_tags = [main_genre(model.songs[song_id].tags) for song_id in ids]
+    tag_counts = Counter(tag for tag in main_tags if tag)
+    # The most common genres get their own colour; the rest share "other".
+    tags = tuple(tag for tag, _ in tag_counts.most_common(11))
+    position = {tag: i for i, tag in enumerate(tags)}
+    points = MapPoints(
+        model_version=model.version_id,
+        tags=(*tags, "other / untagged"),
+        ids=tuple(ids),
+        x=tuple(round(float(value), 4) for value in coords[:, 0]),
+        y=tuple(round(float(value), 4) for value in coords[:, 1]),
+        tag_index=tuple(position.get(tag, len(tags)) for tag in main_tags),
+        titles=tuple(model.songs[song_id].title for song_id in ids),
+        artists=tuple(model.songs[song_id].artist for song_id in ids),
+        explained_variance=(round(float(explained[0]), 4), round(float(explained[1]), 4)),
+    )
+    return points
