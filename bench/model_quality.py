@@ -61,12 +61,43 @@ def _examples(folder: Path) -> dict[str, Any]:
     return out
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """The tables of docs/model_quality.md from one result."""
+    from recommender.metrics_display import ablation_rows, metrics_tables
+
+    lines: list[str] = []
+    for table in metrics_tables(result["metrics"]):
+        lines += [f"**{table.title}** ({table.cases} cases)", ""]
+        lines.append("| | " + " | ".join(table.columns) + " |")
+        lines.append("|---" * (len(table.columns) + 1) + "|")
+        for label, cells in table.rows:
+            texts = [f"**{c.text}**" if c.best else c.text for c in cells]
+            lines.append(f"| {label} | " + " | ".join(texts) + " |")
+        lines.append("")
+    lines += ["| ablation | both | statistics only | Word2Vec only |", "|---|---|---|---|"]
+    for title, both, statistics_only, embeddings_only in ablation_rows(result["metrics"]):
+        lines.append(f"| {title} | {both} | {statistics_only} | {embeddings_only} |")
+    lines.append("")
+    for example in result.get("examples", {}).values():
+        lines.append(f"- **{example['seed']}**")
+        lines.append(f"  - similar: {' · '.join(example['similar'])}")
+        lines.append(f"  - next: {' · '.join(example['next'])}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", default=str(ROOT.parent / "shared/data/yes_complete"))
     parser.add_argument("--params", default="{}", help="Word2VecParams fields as JSON")
     parser.add_argument("--name", default="", help="store as a named variant")
+    parser.add_argument(
+        "--report", action="store_true", help="print the stored result's tables as markdown"
+    )
     args = parser.parse_args()
+    if args.report:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        print(markdown(json.loads((RESULTS / "model_quality.json").read_text())))
+        return
     os.environ.setdefault("RECOMMENDER_VAR_DIR", "/tmp/songrec-quality")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

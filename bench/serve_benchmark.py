@@ -11,6 +11,7 @@ For each gunicorn configuration (worker class, workers, threads) it measures, ea
 
 1. one-seed requests  GET /api/songs/{random song}/similar?k=10      at 1 and 16 clients
 2. five-seed requests POST /api/recommendations {"seeds": 5 random}  at 1 and 16 clients
+   and next-song requests POST /api/next {"history": 5 random}    at 1 and 16 clients
 3. resident memory (RSS, and USS: pages the worker does not share) of every worker
 For the first configuration it also runs
 4. a hot swap under load: 16 clients for --duration seconds while another version (or the
@@ -81,9 +82,19 @@ request = function()
   if mode == "one" then
     return wrk.format("GET", "/api/songs/" .. pick() .. "/similar?k=10")
   end
-  local body = string.format('{"seeds":[%%d,%%d,%%d,%%d,%%d],"k":10}',
-                             pick(), pick(), pick(), pick(), pick())
-  return wrk.format("POST", "/api/recommendations", {["Content-Type"] = "application/json"}, body)
+  -- Five distinct songs: /api/next refuses a history that repeats one.
+  local chosen, seen = {}, {}
+  while #chosen < 5 do
+    local id = pick()
+    if not seen[id] then seen[id] = true; chosen[#chosen + 1] = id end
+  end
+  local songs = table.concat(chosen, ",")
+  if mode == "next" then
+    return wrk.format("POST", "/api/next", {["Content-Type"] = "application/json"},
+                      '{"history":[' .. songs .. '],"k":10}')
+  end
+  return wrk.format("POST", "/api/recommendations", {["Content-Type"] = "application/json"},
+                    '{"seeds":[' .. songs .. '],"k":10}')
 end
 
 done = function(summary, latency, requests)
@@ -245,8 +256,9 @@ def reference(model: serving.ServingModel, ids: list[int]) -> dict[str, float]:
     service: list[float] = []
     for song_id in ids:
         started = time.perf_counter()
-        query = model.query_vectors[model.row_of[song_id]].reshape(1, -1)
-        scores, found = model.index.search(query, 11)
+        vectors = model.recommender.vectors
+        query = vectors.query[vectors.rows[song_id]].reshape(1, -1)
+        scores, found = vectors.next_index.search(query, 11)
         seed = model.songs[song_id]
         results = [
             {"song": api.song_json(model.songs[other]), "score": score}
@@ -358,7 +370,7 @@ def main() -> None:
     model = serving.serving_model()
     original = model.version_id
     rng = np.random.default_rng(RANDOM_SEED)
-    placed = sorted(model.row_of)
+    placed = sorted(model.recommender.vectors.song_ids.tolist())
     ids = [int(song_id) for song_id in rng.choice(placed, size=SAMPLE_IDS, replace=False)]
     other = (
         ModelVersion.objects.filter(status=ModelVersion.Status.SUCCEEDED)
@@ -389,7 +401,7 @@ def main() -> None:
             server.wait_ready()
             wrk(server.url, ids=ids, mode="one", clients=16, duration=3)  # warm caches
             cases = {}
-            for mode in ("one", "five"):
+            for mode in ("one", "five", "next"):
                 for clients in (1, 16):
                     case = f"{mode}_seed_c{clients}"
                     cases[case] = wrk(
@@ -437,6 +449,8 @@ def main() -> None:
         "five_seed_p50_at_1_client_ms": best["cases"]["five_seed_c1"]["p50_ms"],
         "five_seed_rps_at_16_clients": best["cases"]["five_seed_c16"]["rps"],
         "five_seed_p99_at_16_clients_ms": best["cases"]["five_seed_c16"]["p99_ms"],
+        "next_history_of_5_p50_at_1_client_ms": best["cases"]["next_seed_c1"]["p50_ms"],
+        "next_history_of_5_rps_at_16_clients": best["cases"]["next_seed_c16"]["rps"],
         "api_p50_over_reference": best["api_p50_over_reference"],
         "bare_django_faiss_view_rps_at_16_clients": bare["c16"]["rps"],
         "api_rps_over_bare_django_rps_at_16": best["api_rps_over_bare_django_rps_at_16"],

@@ -5,9 +5,9 @@ of `RECOMMENDER_ARTIFACTS_DIR/v<ID>/` (immutable once written):
 
     manifest.json          version id, hyperparameters, metrics, every other file's size + sha256
     song_ids.npy, query_vectors.npy, candidate_vectors.npy, embeddings.json   the vectors
-    songs.faiss, songs_alike.faiss   exact indexes: "what comes next", "sounds like"
+    songs.faiss, songs_alike.faiss   FAISS indexes: "what comes next", "sounds like"
     statistics.npz, statistics.json  the playlist statistics (ml/statistics.py)
-    catalogue.npz          artists and specific tags per song, placeholder rows flagged
+    catalogue.npz          artists, specific tags and recommendable flags per song
     scorer.json            the fitted weights per question
 
 The folder is written under a temporary name in the same parent and moved into place with one

@@ -49,7 +49,7 @@ DEFAULT_SCORING = Scoring.IN_OUT_DOT
 
 @dataclass(frozen=True)
 class Word2VecParams:
-    """Word2Vec hyperparameters (gensim's names); defaults from bench/hyperparameter_search.py."""
+    """Word2Vec hyperparameters (gensim's names); defaults from docs/word2vec_search.md."""
 
     vector_size: int = 64
     window: int = 1  # next-song: only direct neighbours; wider windows scored lower
@@ -57,7 +57,10 @@ class Word2VecParams:
     ns_exponent: float = 0.5  # between uniform (0) and word2vec's 0.75: best in the search
     sample: float = 1e-3
     sg: bool = True  # skip-gram; CBOW scored lower
-    epochs: int = 10  # 15 gained 0.0015 HR@10 (noise level) for 50% more time
+    # Half the epochs of the Word2Vec-only search (docs/word2vec_search.md): in the combined
+    # model 10 epochs scored the same within noise for twice the training time
+    # (docs/model_quality.md).
+    epochs: int = 5
     min_count: int = 1  # every played song gets a vector
     alpha: float = 0.025
     seed: int = 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -45,7 +45,7 @@ CONTINUATION_MIN_DISTINCT = 15
 EVALUATION_MAX_R = 100
 NEXT_CASES = 5_000
 CONTINUATION_CASES = 1_000
-SIMILAR_CASES = 3_000
+SIMILAR_CASES = 10_000
 
 
 def holdout_split(
@@ -189,12 +189,8 @@ class Judge:
         seed_tags = self.catalogue.tags_of(seed)
         if not len(seed_tags) or not len(songs):
             return None
-        agree = sum(
-            1
-            for song in songs.tolist()
-            if np.intersect1d(self.catalogue.tags_of(song), seed_tags).size
-        )
-        return agree / len(songs)
+        tags, owners = self.catalogue.tags_of_many(songs)
+        return float(self.catalogue.sharing_a_tag(tags, owners, len(songs), seed_tags).mean())
 
 
 def _hits(lists: list[np.ndarray], targets: np.ndarray) -> tuple[float, float]:
@@ -278,15 +274,6 @@ def evaluation_run(
     }
 
 
-def metrics_summary(results: dict[str, Any]) -> dict[str, Any]:
-    """The headline figure per question (what the admin list shows)."""
-    headline = {
-        "next": "hit_rate_at_10",
-        "next_one_song": "hit_rate_at_10",
-        "continuation": "precision_at_10",
-        "similar": "reach",
-    }
-    return {
-        question: {name: m.get(metric) for name, m in results.get(question, {}).items()}
-        for question, metric in headline.items()
-    }
+def headline_of(question: str, metrics: dict[str, float]) -> float:
+    """A question's accuracy figure: precision@10 for continuation, HR@10 otherwise."""
+    return float(metrics["precision_at_10" if question == "continuation" else "hit_rate_at_10"])

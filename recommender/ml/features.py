@@ -52,10 +52,17 @@ FEATURES: tuple[str, ...] = (
     "popularity",  # log(1 + training plays): the prior the caller can turn down
     "same_artist_last",
     "same_artist_context",
+    "same_tag_last",  # shares a specific Last.fm tag (ml/tags.py) with the newest song
+    "same_tag_context",  # share of the context songs it shares a specific tag with
 )
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 EMBEDDING_FEATURES = frozenset(
     {"embedding_next", "embedding_context", "sounds_like", "sounds_like_context", "has_vector"}
+)
+# Facts about the songs themselves (and the popularity prior): neither Word2Vec nor playlist
+# co-occurrence; the ablation keeps them on both sides.
+CATALOGUE_FEATURES = frozenset(
+    {"popularity", "same_artist_last", "same_artist_context", "same_tag_last", "same_tag_context"}
 )
 
 # How many candidates each source contributes (the first entries of each row, best first).
@@ -163,6 +170,25 @@ class CatalogueArrays:
         if not 0 <= song < self.size:
             return self.tag_ids[:0]
         return self.tag_ids[self.tag_indptr[song] : self.tag_indptr[song + 1]]
+
+    def tags_of_many(self, songs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(tag ids, position in `songs` of the song carrying each), in a few array operations."""
+        starts = self.tag_indptr[songs]
+        lengths = self.tag_indptr[songs + 1] - starts
+        offsets = np.cumsum(lengths) - lengths
+        total = int(lengths.sum())
+        positions = np.arange(total) - np.repeat(offsets, lengths) + np.repeat(starts, lengths)
+        return self.tag_ids[positions], np.repeat(np.arange(len(songs)), lengths)
+
+    def sharing_a_tag(
+        self, tags: np.ndarray, owners: np.ndarray, count: int, reference: np.ndarray
+    ) -> np.ndarray:
+        """Which of `count` songs (their tags_of_many) carry one of the `reference` tags."""
+        if not len(reference) or not len(tags):
+            return np.zeros(count, dtype=bool)
+        wanted = np.zeros(int(max(tags.max(), reference.max())) + 1, dtype=bool)
+        wanted[reference] = True
+        return np.bincount(owners[wanted[tags]], minlength=count).astype(bool)
 
 
 def candidates_build(
@@ -311,4 +337,21 @@ def candidates_build(
     context_artists = context_artists[context_artists >= 0]
     if len(context_artists):
         features[:, column["same_artist_context"]] = np.isin(artists, context_artists)
+    _tag_features(features, ids, recent, catalogue)
     return Candidates(song_ids=ids, features=features)
+
+
+def _tag_features(
+    features: np.ndarray, ids: np.ndarray, recent: list[int], catalogue: CatalogueArrays
+) -> None:
+    """same_tag_last and same_tag_context for every candidate."""
+    tags, owners = catalogue.tags_of_many(ids)
+    if not len(tags):
+        return
+    shared = np.zeros(len(ids), dtype=np.float32)
+    for position, song in enumerate(recent):
+        sharing = catalogue.sharing_a_tag(tags, owners, len(ids), catalogue.tags_of(song))
+        shared += sharing
+        if position == len(recent) - 1:
+            features[:, FEATURE_INDEX["same_tag_last"]] = sharing
+    features[:, FEATURE_INDEX["same_tag_context"]] = shared / len(recent)

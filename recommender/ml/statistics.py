@@ -35,10 +35,21 @@ STATISTICS_FORMAT = 1
 class SparseRows:
     """CSR rows: targets[indptr[i]:indptr[i + 1]] with their counts, most frequent first."""
 
-    indptr: np.ndarray  # int64 (rows + 1,)
+    indptr: np.ndarray  # int32 (rows + 1,)
     targets: np.ndarray  # int32 (nnz,)
-    counts: np.ndarray  # float32 (nnz,)
+    counts: np.ndarray  # uint16 (nnz,)
     totals: np.ndarray  # float32 (rows,): each row's sum before it was truncated
+
+    def __post_init__(self) -> None:
+        # Half the bytes of int64 offsets and float32 counts (the tables are most of a web
+        # worker's added memory). A count is at most the number of playlists or of plays of
+        # one song, far below 65,535 on this data; larger ones are clipped, not wrapped.
+        if len(self.targets) >= 2**31:
+            raise ValueError("a statistics table this large needs 64-bit offsets")
+        object.__setattr__(self, "indptr", self.indptr.astype(np.int32, copy=False))
+        if self.counts.dtype != np.uint16:
+            counts = np.minimum(self.counts, np.iinfo(np.uint16).max)
+            object.__setattr__(self, "counts", counts.astype(np.uint16))
 
     @property
     def rows(self) -> int:
@@ -193,9 +204,9 @@ class PlaylistStatistics:
 
         def table(name: str, rows: int) -> SparseRows:
             result = SparseRows(
-                indptr=arrays[f"{name}.indptr"].astype(np.int64, copy=False),
+                indptr=arrays[f"{name}.indptr"],
                 targets=arrays[f"{name}.targets"].astype(np.int32, copy=False),
-                counts=arrays[f"{name}.counts"].astype(np.float32, copy=False),
+                counts=arrays[f"{name}.counts"],
                 totals=arrays[f"{name}.totals"].astype(np.float32, copy=False),
             )
             _check_table(name, result, rows=rows, catalogue_size=size)

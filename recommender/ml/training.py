@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from recommender.ml.baselines import baselines_build
-from recommender.ml.calibration import popularity_shift_apply
+from recommender.ml.calibration import calibration_apply
 from recommender.ml.embeddings import SongEmbeddings, Word2VecParams, embeddings_train
 from recommender.ml.evaluation import (
     VALIDATION_SEED,
@@ -34,29 +34,35 @@ from recommender.ml.evaluation import (
     evaluate_next,
     evaluate_similar,
     evaluation_run,
+    headline_of,
     holdout_split,
 )
-from recommender.ml.features import EMBEDDING_FEATURES, FEATURES, CatalogueArrays, Question
+from recommender.ml.features import (
+    CATALOGUE_FEATURES,
+    EMBEDDING_FEATURES,
+    FEATURES,
+    CatalogueArrays,
+    Question,
+)
+from recommender.ml.index import one_search_thread
 from recommender.ml.recommender import Recommender
 from recommender.ml.scorer import FitCase, Scorers, scorer_default, scorer_fit
 from recommender.ml.statistics import statistics_build
 from recommender.ml.vectors import SongVectors
 
 # Validation cases per question for fitting the weights.
-FIT_NEXT_CASES = 3_000
-FIT_CONTINUATION_CASES = 500
+FIT_NEXT_CASES = 2_000
+FIT_CONTINUATION_CASES = 400
 FIT_SIMILAR_CASES = 3_000
 # Cases of the ablation (a subset of the evaluation's, to keep a run short).
-ABLATION_NEXT_CASES = 1_500
-ABLATION_CONTINUATION_CASES = 300
-ABLATION_SIMILAR_CASES = 1_500
+ABLATION_NEXT_CASES = 1_000
+ABLATION_CONTINUATION_CASES = 200
+ABLATION_SIMILAR_CASES = 2_000
 
 ABLATION: dict[str, tuple[str, ...]] = {
     "both": FEATURES,
     "statistics": tuple(f for f in FEATURES if f not in EMBEDDING_FEATURES),
-    "embeddings": tuple(
-        f for f in FEATURES if f in EMBEDDING_FEATURES or f in ("popularity", "same_artist_last")
-    ),
+    "embeddings": tuple(f for f in FEATURES if f in EMBEDDING_FEATURES | CATALOGUE_FEATURES),
 }
 
 
@@ -68,6 +74,7 @@ class BuiltModel:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@one_search_thread()
 def model_build(
     *,
     train_playlists: Sequence[np.ndarray],
@@ -78,7 +85,10 @@ def model_build(
     on_epoch_end: Callable[[int, int], None] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> BuiltModel:
-    """Train, fit and evaluate one version (steps in the module docstring)."""
+    """Train, fit and evaluate one version (steps in the module docstring).
+
+    FAISS answers one query at a time here, on one thread; gensim keeps its own threads.
+    """
 
     def step(message: str) -> None:
         if on_step is not None:
@@ -135,10 +145,11 @@ def model_build(
             )
             for q in Question
         }
-        fitted[Question.SIMILAR] = popularity_shift_apply(
+        fitted[Question.SIMILAR] = calibration_apply(
             scorer=fitted[Question.SIMILAR],
             cases=fit_cases[Question.SIMILAR],
             answer_plays=answer_plays,
+            seed_tagged=np.diff(catalogue.tag_indptr)[cases.similar_seeds] > 0,
             catalogue_size=size,
         )
         scorers[variant] = Scorers(by_question=fitted)
@@ -162,7 +173,12 @@ def model_build(
         evaluation_run(rankers=rankers, cases=evaluation_cases, judge=judge)
     )
     ablation_cases = _subset(evaluation_cases)
-    results["ablation"] = _ablation(recommender, scorers, ablation_cases, judge)
+    ablation = _ablation(recommender, scorers, ablation_cases, judge)
+    results["ablation_metrics"] = ablation
+    results["ablation"] = {
+        question: {variant: headline_of(question, m) for variant, m in variants.items()}
+        for question, variants in ablation.items()
+    }
     results["cases"] = evaluation_cases.counts()
     results["ablation_cases"] = ablation_cases.counts()
     results["k"] = 10
@@ -206,9 +222,9 @@ def _subset(cases: Cases) -> Cases:
 
 def _ablation(
     recommender: Recommender, scorers: dict[str, Scorers], cases: Cases, judge: Judge
-) -> dict[str, dict[str, float]]:
-    """Headline figure per question for each feature subset, on the ablation cases."""
-    out: dict[str, dict[str, float]] = {
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Every metric per question for each feature subset, on the ablation cases."""
+    out: dict[str, dict[str, dict[str, float]]] = {
         "next": {},
         "next_one_song": {},
         "continuation": {},
@@ -216,13 +232,8 @@ def _ablation(
     }
     for variant, variant_scorers in scorers.items():
         ranker = recommender.with_scorers(variant_scorers)
-        out["next"][variant] = evaluate_next(ranker, cases, judge)["hit_rate_at_10"]
-        out["next_one_song"][variant] = evaluate_next(ranker, cases, judge, history=1)[
-            "hit_rate_at_10"
-        ]
-        out["continuation"][variant] = evaluate_continuation(ranker, cases, judge)[
-            "precision_at_10"
-        ]
-        similar = evaluate_similar(ranker, cases, judge)
-        out["similar"][variant] = similar["hit_rate_at_10"]
+        out["next"][variant] = evaluate_next(ranker, cases, judge)
+        out["next_one_song"][variant] = evaluate_next(ranker, cases, judge, history=1)
+        out["continuation"][variant] = evaluate_continuation(ranker, cases, judge)
+        out["similar"][variant] = evaluate_similar(ranker, cases, judge)
     return out

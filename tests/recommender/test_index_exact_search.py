@@ -55,3 +55,29 @@ def test_asking_for_more_than_the_index_holds_pads_with_minus_one():
     _, ids = SongIndex.build(np.array([5, 6]), _vectors(2, 4)).search(_vectors(1, 4), 4)
     assert sorted(ids[0][:2].tolist()) == [5, 6]
     assert ids[0][2:].tolist() == [-1, -1]
+
+
+def test_a_large_catalogue_gets_an_inverted_file_that_still_reaches_every_song(tmp_path) -> None:
+    from recommender.ml.index import EXACT_BELOW
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(EXACT_BELOW + 5_000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    song_ids = np.arange(len(vectors), dtype=np.int64) * 3 + 7
+    index = SongIndex.build(song_ids, vectors)
+    index.save(tmp_path)
+    loaded = SongIndex.load(tmp_path)
+    sample = rng.choice(len(vectors), 500, replace=False)
+
+    for searched in (index, loaded):
+        # Each song is its own nearest neighbour (cosine 1), so every one can be found.
+        _, ids = searched.search(vectors[sample], 1)
+        assert ids[:, 0].tolist() == song_ids[sample].tolist()
+    # Approximate, not arbitrary: most of the exact top 20 is found.
+    exact = vectors[sample] @ vectors.T
+    truth = song_ids[np.argsort(-exact, axis=1)[:, :20]]
+    _, found = loaded.search(vectors[sample], 20)
+    recall = np.mean([len(set(t) & set(f)) / 20 for t, f in zip(truth, found, strict=True)])
+    assert recall > 0.6, recall
+    np.testing.assert_array_equal(loaded.vector(int(song_ids[42])), vectors[42])
+    assert int(song_ids[7]) in loaded and 8 not in loaded
