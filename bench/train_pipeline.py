@@ -4,18 +4,20 @@ What it measures, with the shipped default hyperparameters (Word2VecParams()):
 
 1. pipeline: wall time from `model_version_create` (enqueue) until the version is active,
    through Redis and a real `celery -A config worker` subprocess: reading the corpus from
-   the database, training, evaluating against both baselines, writing the artifacts
-   (vectors, FAISS index, fallbacks, manifest with sha256) and activating.
+   the database, Word2Vec, the playlist statistics, fitting the scorer, evaluating the model
+   with its ablation and five baselines, writing the artifacts (vectors, two FAISS indexes,
+   statistics, weights, manifest with sha256) and activating.
 2. direct gensim, in this process on the very same training playlists: tokenising the
-   playlists and `gensim.models.Word2Vec(...)` with the same hyperparameters (build_vocab +
-   train), which is all a script calling gensim by hand would do.
+   playlists and `gensim.models.Word2Vec(...)` with the pre-ranking default hyperparameters
+   (10 epochs; build_vocab + train), which is all a script calling gensim by hand would do.
 3. embeddings_train (our wrapper) in this process on the same playlists, to separate the
    wrapper's cost from the pipeline's.
 
 Runs are interleaved, alternating the order (pipeline, direct, wrapper, then wrapper, direct,
 pipeline, ...), so that load from other users of the machine hits all three alike; medians
-are reported. The overhead ratio is
-median(pipeline) / median(direct gensim); the goal is at most 1.10.
+are reported. The ratio is median(pipeline) / (median(direct gensim) x 1.037): the pipeline
+before the ranking model, estimated under this run's load (PRE_RANKING_PIPELINE_OVER_GENSIM);
+the goal is at most 1.5. The direct gensim run uses the pre-ranking default of 10 epochs.
 
     RECOMMENDER_VAR_DIR=/tmp/songrec-bench .venv/bin/python bench/train_pipeline.py \
         --source ../shared/data/yes_complete --repeats 3
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +46,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "train_pipeline.json"
-GOAL_RATIO = 1.10
+# The pipeline before the ranking model (commit 731d2ac, bench/results/train_pipeline.json
+# of that commit) took 1.037x plain gensim with its default (10 epochs) on this machine.
+# Measuring that same gensim call in this run estimates "today's pipeline" under today's
+# load; the goal is at most 1.5x it.
+PRE_RANKING_PIPELINE_OVER_GENSIM = 1.037
+GOAL_RATIO = 1.5
+REFERENCE_EPOCHS = 10
 
 
 def _environment(args: argparse.Namespace) -> dict[str, str]:
@@ -204,8 +213,16 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "embeddings_train_over_direct_gensim": (
                 round(wrapper_median / direct_median, 3) if wrapper_median else None
             ),
+            "reference": (
+                f"gensim directly with the pre-ranking default ({REFERENCE_EPOCHS} epochs) "
+                f"x {PRE_RANKING_PIPELINE_OVER_GENSIM}: the pipeline before the ranking model"
+            ),
+            "pipeline_over_pre_ranking_pipeline": round(
+                pipeline_median / (direct_median * PRE_RANKING_PIPELINE_OVER_GENSIM), 3
+            ),
             "goal_at_most": GOAL_RATIO,
-            "met": pipeline_median / direct_median <= GOAL_RATIO,
+            "met": pipeline_median / (direct_median * PRE_RANKING_PIPELINE_OVER_GENSIM)
+            <= GOAL_RATIO,
         },
     }
 
@@ -244,6 +261,7 @@ def main() -> None:
     from recommender.training import model_version_delete, training_corpus_read
 
     params = Word2VecParams()
+    reference_params = replace(params, epochs=REFERENCE_EPOCHS)
     corpus = training_corpus_read()
     tokens = corpus.stats["train_songs"]
     print(f"corpus: {corpus.stats}", flush=True)
@@ -263,7 +281,7 @@ def main() -> None:
                     pipeline.append(_pipeline_once())
                     print(f"[{repeat}] pipeline {pipeline[-1]}", flush=True)
                 elif step == "direct":
-                    direct.append(_direct_gensim_once(corpus.train, params))
+                    direct.append(_direct_gensim_once(corpus.train, reference_params))
                     print(f"[{repeat}] direct gensim {direct[-1]}", flush=True)
                 else:
                     wrapper.append(_wrapper_once(corpus.train, params))
