@@ -1,8 +1,9 @@
-# `make up`: set up everything and run the app (ingest, train, serve). `make test`: the test suite.
+# `make up`: set up everything and run the app (ingest, train, serve). `make check`: the static
+# checks CI runs before the tests. `make test`: the test suite.
 PY ?= .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: up install test test-sqlite test-postgres lint check bench
+.PHONY: up install lock test test-sqlite test-postgres lint typecheck migrations check bench
 
 up:
 	./bin/up
@@ -23,4 +24,14 @@ lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-check: lint test
+# The app, its tests and the benchmarks (the file list is in pyproject.toml).
+typecheck:
+	$(PY) -m mypy
+
+# A model change without its migration fails here rather than on a production deploy.
+migrations:
+	$(PY) manage.py makemigrations --check --dry-run
+
+# What .ci/run runs before the tests; each step fails the run.
+check: lint typecheck migrations
+

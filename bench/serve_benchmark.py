@@ -245,8 +245,9 @@ def reference(model: serving.ServingModel, ids: list[int]) -> dict[str, float]:
     service: list[float] = []
     for song_id in ids:
         started = time.perf_counter()
-        query = model.query_vectors[model.row_of[song_id]].reshape(1, -1)
-        scores, found = model.index.search(query, 11)
+        vectors = model.recommender.vectors
+        query = vectors.query[vectors.row_of(song_id)].reshape(1, -1)
+        scores, found = vectors.alike_index.search(query, 11)
         seed = model.songs[song_id]
         results = [
             {"song": api.song_json(model.songs[other]), "score": score}
@@ -358,7 +359,7 @@ def main() -> None:
     model = serving.serving_model()
     original = model.version_id
     rng = np.random.default_rng(RANDOM_SEED)
-    placed = sorted(model.row_of)
+    placed = sorted(model.recommender.vectors.song_ids.tolist())
     ids = [int(song_id) for song_id in rng.choice(placed, size=SAMPLE_IDS, replace=False)]
     other = (
         ModelVersion.objects.filter(status=ModelVersion.Status.SUCCEEDED)

@@ -195,7 +195,12 @@ def main() -> None:
     model = serving.serving_model()
     first_version = model.version_id
     rng = np.random.default_rng(RANDOM_SEED)
-    ids = [int(i) for i in rng.choice(sorted(model.row_of), size=SAMPLE_IDS, replace=False)]
+    ids = [
+        int(i)
+        for i in rng.choice(
+            sorted(model.recommender.vectors.song_ids.tolist()), size=SAMPLE_IDS, replace=False
+        )
+    ]
     del model
     load_before = os.getloadavg()
 

@@ -42,9 +42,11 @@ def test_every_word_must_match(api: Client, catalogue: Catalogue) -> None:
 
 
 def test_pages_do_not_overlap_and_cover_all_matches(api: Client, catalogue: Catalogue) -> None:
-    first = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2}), ROUTE)
-    second = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 2}), ROUTE)
-    rest = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 4}), ROUTE)
+    first = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": "2"}), ROUTE)
+    second = assert_documented(
+        api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "2"}), ROUTE
+    )
+    rest = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "4"}), ROUTE)
     assert first["total"] == second["total"] == 4
     assert (first["limit"], second["offset"]) == (2, 2)
     found = titles(first) + titles(second)
@@ -100,5 +102,5 @@ def test_paging_values_with_a_zero_fraction_are_integers(api: Client, catalogue:
         api.get(ROUTE, {"q": "metallica", "limit": "2.0", "offset": "2e0"}), ROUTE
     )
     assert spelled == assert_documented(
-        api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 2}), ROUTE
+        api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "2"}), ROUTE
     )
