@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: up install lock test test-sqlite test-postgres lint typecheck migrations check bench
+.PHONY: up install lock lock test test-sqlite test-postgres lint typecheck migrations check bench
 
 up:
 	./bin/up
@@ -35,3 +35,10 @@ migrations:
 # What .ci/run runs before the tests; each step fails the run.
 check: lint typecheck migrations
 
+# Pins every dependency, with hashes, from pyproject.toml's ranges; run after changing them.
+# PyPI only: this machine's pip configuration (local wheel folders) must not leak into the lock.
+LOCK = PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" .venv/bin/pip-compile \
+	--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	$(LOCK) --output-file requirements.txt pyproject.toml
+	$(LOCK) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
