@@ -19,6 +19,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 # Loading a version reads the whole catalogue and index: give a booting worker time for it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 keepalive = 5
+# Gunicorn's own default (4094 bytes). Set here so that the limit the API's q cap is sized
+# against (recommender/api_limits.py, MAX_QUERY_CHARS) is written down where it applies.
+limit_request_line = 4094
 
 
 def post_worker_init(worker: Any) -> None:
