@@ -37,6 +37,11 @@ class Tag(models.Model):
         return self.name
 
 
+# The largest id a Song can have: PositiveIntegerField is a 32-bit column on every database.
+# Readers drop larger ids as unknown: the database would raise an overflow, not "not found".
+SONG_ID_MAX = 2**31 - 1
+
+
 class Song(models.Model):
     id = models.PositiveIntegerField(primary_key=True, help_text="The data set's song id")
     title = models.CharField(max_length=500)

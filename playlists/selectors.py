@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from playlists.models import Playlist, Song, SongTag, Tag
+from playlists.models import SONG_ID_MAX, Playlist, Song, SongTag, Tag
 from playlists.text import search_query_key, search_words
 
 
@@ -60,8 +60,11 @@ def tag_names_by_song(*, song_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
 
 
 def songs_by_ids(*, song_ids: Iterable[int]) -> dict[int, SongInfo]:
-    """SongInfo for each id that exists (unknown ids are simply absent)."""
-    ids = list(song_ids)
+    """SongInfo for each id that exists (unknown ids are simply absent).
+
+    An id outside the column's range (a page URL takes any digits) is unknown too.
+    """
+    ids = [song_id for song_id in song_ids if 0 <= song_id <= SONG_ID_MAX]
     tags = tag_names_by_song(song_ids=ids)
     return {
         song_id: SongInfo(id=song_id, title=title, artist=artist, tags=tags.get(song_id, ()))
