@@ -204,9 +204,23 @@ def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     return json_response(recommendation_json(answer, one_seed=True))
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    """The request body, also when it came chunked (no Content-Length)."""
+    meta = request.META
+    chunked = meta.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+    if not chunked or meta.get("CONTENT_LENGTH"):
+        return request.body
+    # Django reads Content-Length bytes, so none of a chunked body. Gunicorn de-chunks
+    # wsgi.input and ends it after the last chunk; read one byte past the limit to know.
+    raw = meta["wsgi.input"].read(_max_body() + 1)
+    if len(raw) > _max_body():
+        raise RequestDataTooBig
+    return bytes(raw)
+
+
 def _json_body(request: HttpRequest, fields: frozenset[str]) -> dict[str, Any]:
     try:
-        raw = request.body
+        raw = _raw_body(request)
     except RequestDataTooBig:
         raise ApiError(
             413, "body_too_large", f"The request body may be at most {_max_body()} bytes."
