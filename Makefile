@@ -1,12 +1,16 @@
 # `make up`: set up everything and run the app (ingest, train, serve). `make check`: the static
 # checks CI runs before the tests. `make test`: the test suite.
+# `make down`: stop what `make up` started.
 PY ?= .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: up install lock lock test test-sqlite test-postgres lint typecheck migrations check bench
+.PHONY: up down install lock lock test test-sqlite test-postgres lint typecheck migrations check bench
 
 up:
 	./bin/up
+
+down:
+	./bin/down
 
 install:
 	./bin/install
