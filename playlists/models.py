@@ -50,6 +50,8 @@ class Song(models.Model):
     search_text = models.CharField(max_length=1001, db_index=True, editable=False)
     # How often the song appears in the data set's train.txt (its line 2).
     play_count = models.PositiveIntegerField(default=0)
+    # Set by ingest (playlists.text.is_placeholder): never found by search nor recommended.
+    is_placeholder = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, through="SongTag", related_name="songs")
 
     class Meta:

@@ -83,7 +83,7 @@ def song_search(*, query: str, limit: int = 20, offset: int = 0) -> tuple[list[S
     key = search_query_key(query)
     if not key:
         return [], 0
-    matches = Song.objects.all()
+    matches = Song.objects.filter(is_placeholder=False)
     for word in search_words(key):
         matches = matches.filter(search_text__contains=word)
     ranked = matches.annotate(
@@ -114,7 +114,9 @@ class CatalogueFacts:
     """What training needs to know of every song besides the playlists."""
 
     size: int  # song ids lie in [0, size)
-    artists: dict[int, str]  # song id -> artist, compared case- and accent-insensitively
+    # song id -> artist, compared case- and accent-insensitively. Real songs only: training
+    # marks exactly the songs listed here recommendable, so placeholder rows never serve.
+    artists: dict[int, str]
     tag_names: dict[int, str]
     song_tags: dict[int, list[int]]  # song id -> tag ids in the data set's order
 
@@ -124,7 +126,9 @@ def catalogue_facts() -> CatalogueFacts:
     largest = Song.objects.order_by("-id").values_list("id", flat=True).first()
     artists = {
         song_id: search_query_key(artist) or ""
-        for song_id, artist in Song.objects.values_list("id", "artist").iterator(chunk_size=5000)
+        for song_id, artist in Song.objects.filter(is_placeholder=False)
+        .values_list("id", "artist")
+        .iterator(chunk_size=5000)
     }
     song_tags: dict[int, list[int]] = {}
     rows = SongTag.objects.order_by("song_id", "rank").values_list("song_id", "tag_id")
