@@ -11,8 +11,8 @@ from recommender import api, serving
 def bare_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     model = serving.serving_model()
     vectors = model.recommender.vectors
-    query = vectors.query[vectors.rows[int(song_id)]].reshape(1, -1)
-    scores, ids = vectors.next_index.search(query, 11)
+    query = vectors.query[vectors.row_of(int(song_id))].reshape(1, -1)
+    scores, ids = vectors.alike_index.search(query, 11)
     body = json.dumps({"ids": ids[0].tolist(), "scores": scores[0].tolist()})
     return HttpResponse(body, content_type="application/json")
 

@@ -257,8 +257,8 @@ def reference(model: serving.ServingModel, ids: list[int]) -> dict[str, float]:
     for song_id in ids:
         started = time.perf_counter()
         vectors = model.recommender.vectors
-        query = vectors.query[vectors.rows[song_id]].reshape(1, -1)
-        scores, found = vectors.next_index.search(query, 11)
+        query = vectors.query[vectors.row_of(song_id)].reshape(1, -1)
+        scores, found = vectors.alike_index.search(query, 11)
         seed = model.songs[song_id]
         results = [
             {"song": api.song_json(model.songs[other]), "score": score}

@@ -1,7 +1,8 @@
 """Settings, read from the environment so that one code base serves dev, CI and production.
 
 Environment variables: DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DATABASE_URL,
-REDIS_URL, RECOMMENDER_DATA_SOURCE, RECOMMENDER_VAR_DIR.
+REDIS_URL, RECOMMENDER_DATA_SOURCE, RECOMMENDER_VAR_DIR, DJANGO_LOG_LEVEL, DJANGO_LOG_FORMAT;
+every one is listed with its default in .env.example.
 """
 
 import contextlib
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration covers every other middleware and its status is the final one.
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # 503 "database unavailable" instead of a 500 or a traceback (config/database_unavailable.py)
     "config.database_unavailable.DatabaseUnavailableMiddleware",
@@ -178,14 +183,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # faiss reports at INFO which CPU build it tried to load, on every process start.
-    "loggers": {"faiss": {"level": "WARNING"}},
-}
+# Time, level, logger and message on every line; DJANGO_LOG_FORMAT=json for a log collector.
+LOGGING = logging_config(
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    fmt=os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower(),
+)
 
 # --- Celery (Redis is the broker; run state lives on our own rows, not in a result backend)
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

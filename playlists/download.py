@@ -24,6 +24,16 @@ from tqdm import tqdm
 from playlists.parsing import OPTIONAL_FILES, REQUIRED_FILES, IngestError
 
 CHUNK_BYTES = 1 << 16
+
+
+class SourceUnreachable(IngestError):
+    """The data set's server could not be reached at all (offline, DNS, refused)."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 TIMEOUT_SECONDS = 30
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
@@ -97,7 +107,9 @@ def _download_file(*, url: str, target: Path, required: bool, show_progress: boo
         raise IngestError(f"{target.name}: download from {url} failed: HTTP {error.code}") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise IngestError(f"{target.name}: download from {url} failed: {reason}") from None
+        raise SourceUnreachable(
+            f"{target.name}: download from {url} failed: {reason}", url=url
+        ) from None
     with response:
         if response.status == 206:
             match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))

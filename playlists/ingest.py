@@ -226,9 +226,15 @@ def _sync(parsed: ParsedDataset, *, name: str, source: str, say: Progress) -> di
     )
     changes["song"] = _sync_rows(
         Song,
-        columns=("title", "artist", "search_text", "play_count"),
+        columns=("title", "artist", "search_text", "play_count", "is_placeholder"),
         wanted={
-            song.id: (song.title, song.artist, song.search_text, song.play_count)
+            song.id: (
+                song.title,
+                song.artist,
+                song.search_text,
+                song.play_count,
+                song.is_placeholder,
+            )
             for song in parsed.songs
         },
     )

@@ -37,6 +37,11 @@ class Tag(models.Model):
         return self.name
 
 
+# The largest id a Song can have: PositiveIntegerField is a 32-bit column on every database.
+# Readers drop larger ids as unknown: the database would raise an overflow, not "not found".
+SONG_ID_MAX = 2**31 - 1
+
+
 class Song(models.Model):
     id = models.PositiveIntegerField(primary_key=True, help_text="The data set's song id")
     title = models.CharField(max_length=500)
@@ -45,6 +50,8 @@ class Song(models.Model):
     search_text = models.CharField(max_length=1001, db_index=True, editable=False)
     # How often the song appears in the data set's train.txt (its line 2).
     play_count = models.PositiveIntegerField(default=0)
+    # Set by ingest (playlists.text.is_placeholder): never found by search nor recommended.
+    is_placeholder = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, through="SongTag", related_name="songs")
 
     class Meta:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from playlists.models import PLAYLIST_DTYPE
-from playlists.text import clean_display_text, search_key
+from playlists.text import clean_display_text, is_placeholder, search_key
 
 SONG_FILE = "song_hash.txt"
 TAGS_FILE = "tags.txt"
@@ -45,6 +45,7 @@ class ParsedSong:
     artist: str
     search_text: str
     play_count: int
+    is_placeholder: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ def dataset_parse(folder: Path, *, stage: Callable[[str], None] | None = None) -
             artist=artist,
             search_text=search_key(f"{title} {artist}"),
             play_count=int(plays),
+            is_placeholder=is_placeholder(title=title, artist=artist),
         )
         for (song_id, title, artist), plays in zip(raw_songs, play_counts.tolist(), strict=True)
     )

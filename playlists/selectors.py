@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from playlists.models import Playlist, Song, SongTag, Tag
+from playlists.models import SONG_ID_MAX, Playlist, Song, SongTag, Tag
 from playlists.text import search_query_key, search_words
 
 
@@ -60,8 +60,11 @@ def tag_names_by_song(*, song_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
 
 
 def songs_by_ids(*, song_ids: Iterable[int]) -> dict[int, SongInfo]:
-    """SongInfo for each id that exists (unknown ids are simply absent)."""
-    ids = list(song_ids)
+    """SongInfo for each id that exists (unknown ids are simply absent).
+
+    An id outside the column's range (a page URL takes any digits) is unknown too.
+    """
+    ids = [song_id for song_id in song_ids if 0 <= song_id <= SONG_ID_MAX]
     tags = tag_names_by_song(song_ids=ids)
     return {
         song_id: SongInfo(id=song_id, title=title, artist=artist, tags=tags.get(song_id, ()))
@@ -80,7 +83,7 @@ def song_search(*, query: str, limit: int = 20, offset: int = 0) -> tuple[list[S
     key = search_query_key(query)
     if not key:
         return [], 0
-    matches = Song.objects.all()
+    matches = Song.objects.filter(is_placeholder=False)
     for word in search_words(key):
         matches = matches.filter(search_text__contains=word)
     ranked = matches.annotate(
@@ -111,7 +114,9 @@ class CatalogueFacts:
     """What training needs to know of every song besides the playlists."""
 
     size: int  # song ids lie in [0, size)
-    artists: dict[int, str]  # song id -> artist, compared case- and accent-insensitively
+    # song id -> artist, compared case- and accent-insensitively. Real songs only: training
+    # marks exactly the songs listed here recommendable, so placeholder rows never serve.
+    artists: dict[int, str]
     tag_names: dict[int, str]
     song_tags: dict[int, list[int]]  # song id -> tag ids in the data set's order
 
@@ -121,7 +126,9 @@ def catalogue_facts() -> CatalogueFacts:
     largest = Song.objects.order_by("-id").values_list("id", flat=True).first()
     artists = {
         song_id: search_query_key(artist) or ""
-        for song_id, artist in Song.objects.values_list("id", "artist").iterator(chunk_size=5000)
+        for song_id, artist in Song.objects.filter(is_placeholder=False)
+        .values_list("id", "artist")
+        .iterator(chunk_size=5000)
     }
     song_tags: dict[int, list[int]] = {}
     rows = SongTag.objects.order_by("song_id", "rank").values_list("song_id", "tag_id")

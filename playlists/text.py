@@ -1,6 +1,7 @@
 """Text cleaning shared by the ingest (what we store) and search (what we compare)."""
 
 import html
+import re
 import unicodedata
 
 
@@ -38,3 +39,20 @@ def search_query_key(query: str) -> str | None:
 def search_words(key: str) -> list[str]:
     """The words of a search key, each one filter."""
     return key.split(" ") if key else []
+
+
+# A title the data set uses for a deleted or unknown entry: "-", or a code like MG_DELETED.
+_PLACEHOLDER_TITLE = re.compile(r"-?|[A-Z]+(?:_[A-Z]+)+")
+_NO_ARTIST = frozenset({"", "-"})
+
+
+def is_placeholder(*, title: str, artist: str) -> bool:
+    """A row that stands for no real song: "-" by "-" (1,792 in yes_complete), "MG_DELETED"
+    by "-" (5). A real title by an unknown artist ("Papa Was A Rolling Stone" by "-") is a song.
+    """
+    title, artist = title.strip(), artist.strip()
+    return (
+        not title
+        or title == "-"
+        or (artist in _NO_ARTIST and bool(_PLACEHOLDER_TITLE.fullmatch(title)))
+    )

@@ -19,15 +19,15 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from playlists.models import SONG_ID_MAX
 from playlists.selectors import SongInfo, song_search, songs_by_ids
 from recommender import selectors, serving
-from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_SEEDS
+from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
 from recommender.openapi import openapi_schema
 
 MAX_SEARCH_LIMIT = 100
 MAX_OFFSET = 10_000
 MAX_EXCLUDE = 1_000
-MAX_SONG_ID = 2**31 - 1
 SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
@@ -145,7 +145,7 @@ def _song_id(raw: str) -> int:
         raise ApiError(422, "invalid_parameter", "A song id must be an integer.")
     # Song ids are stored as 32-bit integers: a larger one cannot exist, and passing it to the
     # database would be an overflow error rather than "not found".
-    if not 0 <= value <= MAX_SONG_ID:
+    if not 0 <= value <= SONG_ID_MAX:
         raise ApiError(404, "not_found", f"no song with id {value}.")
     return value
 
@@ -171,6 +171,8 @@ def _id_list(value: object, name: str, *, limit: int) -> list[int]:
 @api_view("GET")
 def songs_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApiError(422, "invalid_parameter", f"q may be at most {MAX_QUERY_CHARS} characters.")
     limit = _int_param(request, "limit", default=20, low=1, high=MAX_SEARCH_LIMIT)
     offset = _int_param(request, "offset", default=0, low=0, high=MAX_OFFSET)
     songs, total = song_search(query=query, limit=limit, offset=offset)
@@ -202,9 +204,23 @@ def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     return json_response(recommendation_json(answer, one_seed=True))
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    """The request body, also when it came chunked (no Content-Length)."""
+    meta = request.META
+    chunked = meta.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+    if not chunked or meta.get("CONTENT_LENGTH"):
+        return request.body
+    # Django reads Content-Length bytes, so none of a chunked body. Gunicorn de-chunks
+    # wsgi.input and ends it after the last chunk; read one byte past the limit to know.
+    raw = meta["wsgi.input"].read(_max_body() + 1)
+    if len(raw) > _max_body():
+        raise RequestDataTooBig
+    return bytes(raw)
+
+
 def _json_body(request: HttpRequest, fields: frozenset[str]) -> dict[str, Any]:
     try:
-        raw = request.body
+        raw = _raw_body(request)
     except RequestDataTooBig:
         raise ApiError(
             413, "body_too_large", f"The request body may be at most {_max_body()} bytes."

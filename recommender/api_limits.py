@@ -3,3 +3,7 @@
 MAX_K = 100
 MAX_SEEDS = 50
 MAX_HISTORY = 50
+# Characters of a search query: far above any title plus artist, and short enough that its
+# URL (up to 9 bytes a character once percent-encoded) stays under gunicorn's request-line
+# limit, so an over-long query gets the API's 422 rather than the server's HTML 400.
+MAX_QUERY_CHARS = 200

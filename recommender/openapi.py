@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_SEEDS
+from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -370,7 +370,9 @@ _PATHS: dict[str, Any] = {
                 {
                     "name": "q",
                     "in": "query",
-                    "schema": {"type": "string", "default": ""},
+                    "schema": {"type": "string", "default": "", "maxLength": MAX_QUERY_CHARS},
+                    "description": f"Words of a title or artist; at most {MAX_QUERY_CHARS} "
+                    "characters (422 beyond).",
                     "example": "billie",
                 },
                 _int_query("limit", low=1, high=100, default=20),

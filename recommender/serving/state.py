@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, cast
 
+import faiss
 from django.conf import settings
 from django.db import connections
 
@@ -74,6 +75,13 @@ def _model_load(key: selectors.ActiveVersionKey) -> ServingModel:
     folder = Path(key.artifacts_path) if key.artifacts_path else artifacts_folder_for(key.id)
     # Verified against the manifest: a folder copied in half or edited by hand never serves.
     manifest_verify(folder)
+    # A web process answers one small query at a time; FAISS's OpenMP threads only fight the
+    # other web workers for the cores (a plain `gunicorn config.wsgi` was 10x slower than
+    # with OMP_NUM_THREADS=1, issue 10). Set here, where serving loads an index, so that every
+    # host of config.wsgi gets it. Training runs in the Celery worker, which never loads a
+    # serving model, and keeps its threads. (faiss is otherwise imported in ml/index.py only;
+    # that package belongs to the ranking work, so the call lives here for now.)
+    faiss.omp_set_num_threads(1)
     try:
         recommender = Recommender.load(folder)
     except (OSError, ValueError, KeyError) as exc:

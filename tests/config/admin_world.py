@@ -146,7 +146,7 @@ def hostile_posts(world: AdminWorld, route: AdminRoute) -> list[dict[str, Any]]:
     model_admin = admin.site._registry[route.model]
     return [
         {**common, "action": name, "index": "0", "_selected_action": world.ids(route.model)}
-        for _, name, _ in model_admin._get_base_actions()
+        for _, name, _ in model_admin._get_base_actions()  # type: ignore[attr-defined]  # private, not in the stubs
     ]
 
 

@@ -55,7 +55,8 @@ def test_staff_with_the_version_permissions_can_train_activate_roll_back_cancel_
     with django_capture_on_commit_callbacks(execute=False) as published:
         trained = client.post(f"{VERSIONS}train/", train_form_data())
     assert trained.status_code == 302 and len(published) == 1
-    assert ModelVersion.objects.order_by("-id").first().status == Status.QUEUED
+    newest = ModelVersion.objects.order_by("-id").first()
+    assert newest is not None and newest.status == Status.QUEUED
 
     assert client.post(f"{VERSIONS}{world.previous.pk}/activate/").status_code == 302
     assert _active_id() == world.previous.pk

@@ -3,6 +3,10 @@ changes nothing; a non-staff account cannot log in to the admin either."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -41,10 +45,9 @@ def test_every_admin_url_redirects_to_login_and_changes_nothing(who: str) -> Non
     for route, url in every_admin_url(world):
         if route.name in ("login", "logout"):
             continue  # open to everyone; logging out would also end the member's session
-        requests = [("GET", lambda url=url: client.get(url))]
+        requests: list[tuple[str, Callable[[], Any]]] = [("GET", partial(client.get, url))]
         requests += [
-            ("POST", lambda url=url, body=body: client.post(url, body))
-            for body in hostile_posts(world, route)
+            ("POST", partial(client.post, url, body)) for body in hostile_posts(world, route)
         ]
         for method, send in requests:
             response = send()

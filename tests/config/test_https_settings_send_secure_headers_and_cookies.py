@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ def security_settings(module: ModuleType) -> dict[str, object]:
     return {name: getattr(module, name) for name in dir(module) if SECURITY.match(name)}
 
 
-def _log_in(client: Client, **extra: str) -> None:
+def _log_in(client: Client, **extra: Any) -> None:
     User.objects.create_superuser("boss", password="boss-pw-1")
     client.get("/admin/login/", **extra)
     response = client.post("/admin/login/", {"username": "boss", "password": "boss-pw-1"}, **extra)
@@ -36,7 +37,7 @@ def test_behind_https_answers_carry_hsts_and_cookies_are_secure(tmp_path: Path) 
         environment(tmp_path, DJANGO_DEBUG="0", DJANGO_HTTPS="1", DJANGO_HSTS_PRELOAD="1")
     )
     # The reverse proxy terminates TLS and says so in X-Forwarded-Proto.
-    https = {"HTTP_X_FORWARDED_PROTO": "https"}
+    https: dict[str, Any] = {"HTTP_X_FORWARDED_PROTO": "https"}
     with override_settings(**security_settings(production)):
         client = Client()
         plain = client.get("/model")

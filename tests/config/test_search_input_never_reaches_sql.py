@@ -78,7 +78,7 @@ def test_wildcards_match_only_themselves(songs: list[Song]) -> None:
 @pytest.mark.parametrize("query", ATTACKS, ids=lambda q: repr(q[:24]) + f"x{len(q)}")
 def test_the_search_api_answers_injection_strings_normally(songs: list[Song], query: str) -> None:
     before = catalogue_snapshot()
-    response = Client().get("/api/songs", {"q": query, "limit": 5})
+    response = Client().get("/api/songs", {"q": query, "limit": "5"})
     if response.status_code == 200:
         body = response.json()
         expected = literal_matches(songs, query)

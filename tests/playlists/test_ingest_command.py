@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from playlists.models import Song
+from tests.playlists.local_http import serve_folder
 
 SONGS = [("Billie Jean", "Michael Jackson"), ("Thriller", "Michael Jackson"), ("Hey", "Pixies")]
 
@@ -56,3 +58,14 @@ def test_command_turns_a_malformed_file_into_a_one_line_error(yes_folder):
     message = str(raised.value)
     assert message == ("ingest failed: train.txt line 3: song id 7 is not in song_hash.txt (0..2)")
     assert Song.objects.count() == 0
+
+
+def test_an_unreachable_source_says_in_one_line_how_to_ingest_offline(tmp_path: Path) -> None:
+    with serve_folder(tmp_path) as host:
+        url = host.base_url  # nothing listens there once the block ends
+    with pytest.raises(CommandError) as failed:
+        call_command("ingest_playlists", source=url, stdout=StringIO(), stderr=StringIO())
+    message = str(failed.value)
+    assert "\n" not in message
+    assert "--source DIR" in message and "RECOMMENDER_DATA_SOURCE=DIR" in message
+    assert url in message

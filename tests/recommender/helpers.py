@@ -43,7 +43,7 @@ def catalogue_create(
             split=Playlist.Split.TRAIN,
             line_number=3 + n,
             length=len(songs_),
-            song_ids_blob=Playlist.encode_song_ids(songs_),
+            song_ids_blob=Playlist.encode_song_ids(list(songs_)),
         )
         for n, songs_ in enumerate(lists)
     ]
@@ -53,7 +53,7 @@ def catalogue_create(
             split=Playlist.Split.TEST,
             line_number=3 + n,
             length=len(songs_),
-            song_ids_blob=Playlist.encode_song_ids(songs_),
+            song_ids_blob=Playlist.encode_song_ids(list(songs_)),
         )
         for n, songs_ in enumerate(test)
     ]

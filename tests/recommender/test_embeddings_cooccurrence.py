@@ -33,5 +33,7 @@ def test_query_for_several_seeds_is_the_normalised_mean() -> None:
     assert rows[2] == -1
     expected = embeddings.query_vectors[rows[:2]].mean(axis=0)
     expected /= np.linalg.norm(expected)
-    np.testing.assert_allclose(embeddings.query_for([0, 7, 12345]), expected, rtol=1e-6)
+    query = embeddings.query_for([0, 7, 12345])
+    assert query is not None
+    np.testing.assert_allclose(query, expected, rtol=1e-6)
     assert embeddings.query_for([12345]) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -35,9 +36,9 @@ def _setup():
     return baselines_build(statistics=statistics, popular=POPULAR), judge
 
 
-def _cases(**fields) -> Cases:
+def _cases(**fields: Any) -> Cases:
     empty = np.zeros(0, dtype=np.int64)
-    values = {
+    values: dict[str, Any] = {
         "next_histories": (),
         "next_targets": empty,
         "continuation_seeds": (),

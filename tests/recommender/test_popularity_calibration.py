@@ -55,15 +55,15 @@ def test_the_smallest_shift_that_meets_the_goal_and_keeps_the_hits_is_chosen() -
         catalogue_size=3000,
         goal=18.5,
     )
-    shift = calibrated.fitted_on["popularity_shift"]
+    fitted_on = calibrated.fitted_on
+    assert fitted_on is not None
+    shift = fitted_on["popularity_shift"]
     # ...and a shift above 0.33 lifts it into the top 10: ratio (9*1000+50)/10/50 = 18.1.
     assert shift == 0.35
     assert calibrated.weights[POPULARITY] == np.float32(1.0 - shift)
     assert calibrated.weights[SIGNAL] == np.float32(0.5)
     chosen = next(
-        o
-        for o in calibrated.fitted_on["calibration"]
-        if o["shift"] == shift and o["tag_boost"] == 0
+        o for o in fitted_on["calibration"] if o["shift"] == shift and o["tag_boost"] == 0
     )
     assert chosen["hit_rate_at_10"] == 1.0 and chosen["popularity_ratio"] <= 18.5
 
@@ -81,5 +81,6 @@ def test_no_shift_when_the_scorer_does_not_lean_on_popularity() -> None:
         goal=18.5,
     )
     # Every shift finds the right song; the smallest (none) is kept.
+    assert calibrated.fitted_on is not None
     assert calibrated.fitted_on["popularity_shift"] == 0.0
     assert calibrated.weights[POPULARITY] == 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -22,8 +23,8 @@ def _wait_for_log(worker, text: str, count: int, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def _snapshot(version_id: int) -> dict:
-    row = ModelVersion.objects.filter(id=version_id).values().get()
+def _snapshot(version_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = dict(ModelVersion.objects.filter(id=version_id).values().get())
     row.pop("heartbeat_at")
     return row
 

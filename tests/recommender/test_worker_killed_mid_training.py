@@ -12,7 +12,9 @@ import os
 import signal
 import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import redis
@@ -43,7 +45,7 @@ ENDLESS = small_params(epochs=1_000_000)
 
 
 @pytest.fixture
-def api(settings) -> Client:
+def api(settings: Any) -> Iterator[Client]:
     """The JSON API as this process serves it, from a cold start and a fresh active check."""
     settings.RECOMMENDER_ACTIVE_CHECK_SECONDS = 0
     settings.RECOMMENDER_API_RATE_LIMIT = 0
@@ -160,7 +162,8 @@ def _forget_unacked(redis_url: str, queue: str) -> None:
     and would put it back on the queue hours later, after this session is gone)."""
     client = redis.Redis.from_url(redis_url)
     try:
-        for tag, payload in client.hgetall("unacked").items():
+        unacked = cast(dict[Any, bytes], client.hgetall("unacked"))
+        for tag, payload in unacked.items():
             if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
                 client.hdel("unacked", tag)
                 client.zrem("unacked_index", tag)

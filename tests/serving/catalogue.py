@@ -140,9 +140,9 @@ def catalogue_create(
 
     train: list[list[int]] = []
     for number in range(len(GROUPS)):
-        members = np.arange(number * GROUP_SIZE, (number + 1) * GROUP_SIZE)
+        group = np.arange(number * GROUP_SIZE, (number + 1) * GROUP_SIZE)
         for _ in range(playlists_per_group):
-            train.append(rng.choice(members, size=length).tolist())
+            train.append(rng.choice(group, size=length).tolist())
     # The rare song is played once, right before the hip-hop group's second song.
     rare_successor_id = GROUP_SIZE + 1
     train.append([rare_id, rare_successor_id, GROUP_SIZE + 2])

@@ -102,7 +102,9 @@ def browser() -> Iterator[WebDriver]:
 
 
 def assert_no_console_errors(driver: WebDriver) -> None:
-    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    # get_log is Chrome's own (ChromiumDriver), not in the base WebDriver's stubs.
+    log = driver.get_log("browser")  # type: ignore[attr-defined]
+    errors = [entry for entry in log if entry["level"] == "SEVERE"]
     assert not errors, errors
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from pathlib import Path
 
 from recommender.ml.recommender import Recommender
 
 
 def exact_neighbours(
-    folder: str | Path, seeds: list[int], *, k: int, exclude: set[int] = frozenset()
+    folder: str | Path, seeds: list[int], *, k: int, exclude: Set[int] = frozenset()
 ) -> list[tuple[int, float]]:
     """What the version's Recommender ranks for these seeds, loaded fresh from its files."""
     ranked = Recommender.load(Path(folder)).continuation(seeds, k, exclude=sorted(exclude))

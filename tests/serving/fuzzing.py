@@ -83,7 +83,7 @@ def fuzz_schema(
     @schema.hook("map_body")
     def history_with_real_songs(context: Any, body: Any) -> Any:
         history = body.get("history") if isinstance(body, dict) else None
-        if not _distinct_ints(history) or len(history) > len(real):
+        if not isinstance(history, list) or not _distinct_ints(history) or len(history) > len(real):
             return body
         # Seeded by the drawn history: the same cases on every run, as Hypothesis' are.
         rng = random.Random(repr(history))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -27,7 +27,7 @@ def documented_schema(route: str, method: str, status: int) -> dict[str, Any]:
     return response["content"]["application/json"]["schema"]
 
 
-def assert_documented(response: HttpResponse, route: str, method: str = "get") -> Any:
+def assert_documented(response: HttpResponseBase, route: str, method: str = "get") -> Any:
     """The response is JSON, its status is documented for the route, its body fits the schema."""
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()  # type: ignore[attr-defined]

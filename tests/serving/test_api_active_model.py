@@ -20,6 +20,7 @@ def test_active_model_shows_hyperparameters_and_metrics(
     assert body["metrics"] == active_version.metrics
     assert body["metrics"]  # the training run measured something
     assert body["songs_with_vectors"] == 48
+    assert active_version.activated_at is not None
     assert body["activated_at"].startswith(str(active_version.activated_at.date()))
 
 

@@ -41,7 +41,8 @@ def test_songs_of_one_group_sit_closer_together_than_to_others(
         song: np.array([x, y])
         for song, x, y in zip(points["id"], points["x"], points["y"], strict=True)
     }
-    within, between = [], []
+    within: list[float] = []
+    between: list[float] = []
     for a in xy:
         for b in xy:
             if a < b:

@@ -1,5 +1,7 @@
 """GET /api/songs/{id}/similar answers the seed's exact nearest songs from the active version."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 ROUTE = "/api/songs/{song_id}/similar"
 
 
-def similar(api: Client, song_id: int, **params: object):
+def similar(api: Client, song_id: int, **params: int | str) -> Any:
     return api.get(f"/api/songs/{song_id}/similar", params)
 
 

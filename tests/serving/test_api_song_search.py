@@ -1,8 +1,11 @@
 """GET /api/songs finds songs by title or artist, case- and accent-blind, best first, paged."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 
+from recommender.api_limits import MAX_QUERY_CHARS
 from recommender.openapi import openapi_schema
 from tests.serving.catalogue import Catalogue
 from tests.serving.schema_check import assert_documented
@@ -42,9 +45,11 @@ def test_every_word_must_match(api: Client, catalogue: Catalogue) -> None:
 
 
 def test_pages_do_not_overlap_and_cover_all_matches(api: Client, catalogue: Catalogue) -> None:
-    first = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2}), ROUTE)
-    second = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 2}), ROUTE)
-    rest = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 4}), ROUTE)
+    first = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": "2"}), ROUTE)
+    second = assert_documented(
+        api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "2"}), ROUTE
+    )
+    rest = assert_documented(api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "4"}), ROUTE)
     assert first["total"] == second["total"] == 4
     assert (first["limit"], second["offset"]) == (2, 2)
     found = titles(first) + titles(second)
@@ -100,5 +105,16 @@ def test_paging_values_with_a_zero_fraction_are_integers(api: Client, catalogue:
         api.get(ROUTE, {"q": "metallica", "limit": "2.0", "offset": "2e0"}), ROUTE
     )
     assert spelled == assert_documented(
-        api.get(ROUTE, {"q": "metallica", "limit": 2, "offset": 2}), ROUTE
+        api.get(ROUTE, {"q": "metallica", "limit": "2", "offset": "2"}), ROUTE
     )
+
+
+def test_a_query_over_the_cap_gets_the_documented_422(api: Client, catalogue: Catalogue) -> None:
+    at_cap = assert_documented(api.get(ROUTE, {"q": "é" * MAX_QUERY_CHARS}), ROUTE)
+    assert at_cap["total"] == 0
+    response = api.get(ROUTE, {"q": "é" * (MAX_QUERY_CHARS + 1)})
+    assert response.status_code == 422
+    assert assert_documented(response, ROUTE)["error"]["code"] == "invalid_parameter"
+    # Percent-encoded, the longest allowed query still fits gunicorn's request line.
+    longest = quote("\U0001f3b5" * MAX_QUERY_CHARS)  # 12 bytes a character
+    assert len(f"GET {ROUTE}?q={longest} HTTP/1.1") <= 4094

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def result_ids(driver: WebDriver) -> list[str]:
     rows = driver.find_elements(By.CSS_SELECTOR, "#results > li.song-row")
-    return [row.get_attribute("data-song-id") for row in rows]
+    return [row.get_attribute("data-song-id") or "" for row in rows]
 
 
 def pick(driver: WebDriver, wait: WebDriverWait, query: str, title: str) -> None:

@@ -35,8 +35,8 @@ def test_hover_names_a_song_and_click_opens_it(
     wait.until(lambda d: tip.is_displayed())
     title = tip.find_element(By.TAG_NAME, "strong").text
     assert title in catalogue.ids
-    x = float(canvas.get_attribute("data-focus-x"))
-    y = float(canvas.get_attribute("data-focus-y"))
+    x = float(canvas.get_attribute("data-focus-x") or "nan")
+    y = float(canvas.get_attribute("data-focus-y") or "nan")
     canvas.send_keys(Keys.ESCAPE)
     wait.until(lambda d: not tip.is_displayed())
     # The pointer on that spot names the same song; a click opens it.

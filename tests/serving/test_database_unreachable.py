@@ -220,7 +220,7 @@ def app(outage: Outage, active_version, tmp_path: Path) -> Iterator[App]:
         "RECOMMENDER_ARTIFACTS_DIR": str(settings.RECOMMENDER_ARTIFACTS_DIR),
         "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:recommender.gunicorn_conf"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "1"]
     with log.open("wb") as output:
         process = subprocess.Popen(

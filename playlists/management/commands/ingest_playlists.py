@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from playlists.download import SourceUnreachable
 from playlists.ingest import IngestError, IngestReport, playlists_ingest
 
 
@@ -32,6 +33,12 @@ class Command(BaseCommand):
 
         try:
             report = playlists_ingest(source=source, progress=stage)
+        except SourceUnreachable as error:
+            # The newcomer's first run offline: say the way out in the one line they read.
+            raise CommandError(
+                f"cannot download the data set ({error}); without internet, point at a local "
+                "copy: --source DIR (bin/up --source DIR) or RECOMMENDER_DATA_SOURCE=DIR"
+            ) from None
         except IngestError as error:
             raise CommandError(f"ingest failed: {error}") from None
         for line in summary_lines(report):
