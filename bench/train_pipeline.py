@@ -114,7 +114,10 @@ def _pipeline_once() -> dict[str, Any]:
     return {
         "version": row.pk,
         "enqueue_to_active_seconds": wall,
-        "queue_and_claim_seconds": (row.started_at - row.created_at).total_seconds(),
+        # An active version was claimed by a worker, so started_at is set.
+        "queue_and_claim_seconds": (
+            (row.started_at - row.created_at).total_seconds() if row.started_at else None
+        ),
         "phases_seconds": row.timings,
         "gensim_train_seconds": row.train_seconds,
         "words_per_second": row.words_per_second,
