@@ -48,7 +48,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-# One OpenMP thread, as in the web workers (recommender/gunicorn_conf.py): the reference must
+# One OpenMP thread, as in the web workers (config/gunicorn.py): the reference must
 # measure the same single-threaded search. Set before faiss is imported.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -124,7 +124,7 @@ def get_json(url: str, timeout: float = 5.0) -> tuple[int, Any]:
 
 
 class Server:
-    """gunicorn with recommender/gunicorn_conf.py, its log in a temporary file."""
+    """gunicorn with config/gunicorn.py, its log in a temporary file."""
 
     def __init__(
         self, *, worker_class: str, workers: int, threads: int, settings: str = "config.settings"
@@ -145,7 +145,7 @@ class Server:
         command = [
             str(REPO / ".venv" / "bin" / "gunicorn"),
             "-c",
-            "python:recommender.gunicorn_conf",
+            "python:config.gunicorn",
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

@@ -9,7 +9,7 @@ With --source it first migrates and ingests that folder; when no version is acti
 soak's worker trains one first. Needs Debian's `wrk` and a running Redis (REDIS_URL).
 
 What happens:
-1. gunicorn (recommender/gunicorn_conf.py, sync workers, rate limit off) and a Celery worker
+1. gunicorn (config/gunicorn.py, sync workers, rate limit off) and a Celery worker
    on a queue of its own are started; the web workers load the active version.
 2. Warm-up: --warmup seconds of the same load; the workers' memory afterwards is the baseline.
 3. The soak: wrk with --clients connections for --minutes, as back-to-back segments of

@@ -8,7 +8,7 @@
    embeddings only) are fitted the same way.
 4. Count the statistics again on all training playlists: what serves.
 5. Evaluate the served Recommender, its ablation and the counting baselines on the same
-   hold-out cases (evaluation.py).
+   hold-out cases (ml/evaluation.py).
 """
 
 from __future__ import annotations
