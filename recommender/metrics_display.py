@@ -110,16 +110,3 @@ def headline(metrics: dict[str, Any] | None, question: str, ranker: str = "model
     metric = {"continuation": "precision_at_10", "similar": "reach"}.get(question, "hit_rate_at_10")
     value = ((metrics or {}).get(question) or {}).get(ranker, {}).get(metric)
     return float(value) if value is not None else None
-
-
-def best_baseline(metrics: dict[str, Any] | None, question: str) -> tuple[str, float] | None:
-    """The strongest baseline of a question by its headline figure."""
-    scored = [
-        (name, headline(metrics, question, name))
-        for name in RANKERS
-        if name != "model" and headline(metrics, question, name) is not None
-    ]
-    if not scored:
-        return None
-    name, value = max(scored, key=lambda item: item[1] or 0.0)
-    return RANKERS[name], float(value or 0.0)
