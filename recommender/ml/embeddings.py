@@ -165,7 +165,11 @@ class SongEmbeddings:
     @classmethod
     def load(cls, folder: Path) -> SongEmbeddings:
         folder = Path(folder)
-        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in _FILES}
+        # Mapped read-only: web workers share one copy of the vectors in the page cache.
+        arrays = {
+            name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+            for name in _FILES
+        }
         meta_path = folder / "embeddings.json"
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         return cls(

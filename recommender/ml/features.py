@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recommender.ml.shared_arrays import arrays_map, arrays_save
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -106,25 +107,25 @@ class CatalogueArrays:
 
     def save(self, folder: Path) -> Path:
         path = Path(folder) / CATALOGUE_FILE
-        np.savez(
+        return arrays_save(
             path,
-            allow_pickle=False,
-            artist_ids=self.artist_ids,
-            recommendable=self.recommendable,
-            tag_indptr=self.tag_indptr,
-            tag_ids=self.tag_ids,
+            {
+                "artist_ids": self.artist_ids,
+                "recommendable": self.recommendable,
+                "tag_indptr": self.tag_indptr,
+                "tag_ids": self.tag_ids,
+            },
         )
-        return path
 
     @classmethod
     def load(cls, folder: Path) -> CatalogueArrays:
-        with np.load(Path(folder) / CATALOGUE_FILE, allow_pickle=False) as data:
-            catalogue = cls(
-                artist_ids=data["artist_ids"].astype(np.int32, copy=False),
-                recommendable=data["recommendable"].astype(bool, copy=False),
-                tag_indptr=data["tag_indptr"].astype(np.int64, copy=False),
-                tag_ids=data["tag_ids"].astype(np.int32, copy=False),
-            )
+        data = arrays_map(Path(folder) / CATALOGUE_FILE)
+        catalogue = cls(
+            artist_ids=data["artist_ids"].astype(np.int32, copy=False),
+            recommendable=data["recommendable"].astype(bool, copy=False),
+            tag_indptr=data["tag_indptr"].astype(np.int64, copy=False),
+            tag_ids=data["tag_ids"].astype(np.int32, copy=False),
+        )
         size = catalogue.size
         if (
             len(catalogue.recommendable) != size

@@ -120,7 +120,9 @@ class SongIndex:
         source = _file_for(Path(path))
         if not source.is_file():
             raise FileNotFoundError(f"no index file at {source}")
-        index = faiss.read_index(str(source))
+        # Mapped, not read: the vectors (or inverted lists) stay in the page cache, one copy
+        # for every web worker.
+        index = faiss.read_index(str(source), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not isinstance(index, faiss.IndexIDMap2):
             index = faiss.downcast_index(index)
         if not isinstance(index, faiss.IndexIDMap2):

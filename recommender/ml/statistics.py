@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from recommender.ml.shared_arrays import arrays_map, arrays_save
+
 MAX_GAP = 5
 SUCCESSORS_PER_SONG = 50
 SECOND_ORDER_PER_PAIR = 50
@@ -180,7 +182,7 @@ class PlaylistStatistics:
             for part in ("indptr", "targets", "counts", "totals"):
                 arrays[f"{name}.{part}"] = getattr(table, part)
         data_path = folder / STATISTICS_FILE
-        np.savez(data_path, allow_pickle=False, **arrays)
+        arrays_save(data_path, arrays)
         meta_path = folder / STATISTICS_META
         meta = {
             "format": STATISTICS_FORMAT,
@@ -199,8 +201,8 @@ class PlaylistStatistics:
         if meta.get("format") != STATISTICS_FORMAT:
             raise ValueError(f"statistics format {meta.get('format')!r} is not supported")
         size = int(meta["catalogue_size"])
-        with np.load(folder / STATISTICS_FILE, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
+        # Mapped, not read: every web worker shares the page cache's one copy.
+        arrays = arrays_map(folder / STATISTICS_FILE)
 
         def table(name: str, rows: int) -> SparseRows:
             result = SparseRows(
