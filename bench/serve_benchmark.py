@@ -163,12 +163,12 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 180.0) -> None:
-        """Wait until every worker has loaded the model (post_worker_init logs it), /healthz 200."""
+        """Wait until every worker is ready (post_worker_init logs it) and /healthz says 200."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text()[-2000:]}")
-            loaded = Path(self.log.name).read_text().count("serving model version")
+            loaded = Path(self.log.name).read_text().count(" ready, model version ")
             if loaded >= self.workers:
                 try:
                     status, _ = get_json(self.url + "/healthz")

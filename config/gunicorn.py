@@ -5,6 +5,8 @@ Command-line flags (--bind, --workers, ...) still override what is set here.
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 from typing import Any
 
@@ -22,10 +24,35 @@ keepalive = 5
 # Gunicorn's own default (4094 bytes). Set here so that the limit the API's q cap is sized
 # against (recommender/api_limits.py, MAX_QUERY_CHARS) is written down where it applies.
 limit_request_line = 4094
+# Import the app and load the catalogue and the active version in the master, before it forks:
+# the workers then share those pages instead of each building its own copy
+# (bench/results/worker_memory.json). The cost: a code change needs a restart, not a HUP.
+preload_app = True
+
+
+def when_ready(server: Any) -> None:
+    """In the master, once the app is imported and before any worker exists."""
+    from recommender.serving import serving_warm
+
+    try:
+        serving_warm()
+    except Exception:
+        # The database may not be up yet: the site must start anyway, and each worker
+        # loads the model itself (post_worker_init, or its first request).
+        logging.getLogger(__name__).exception("the master could not load the model")
+    # Objects that exist now are never collected: the collector would otherwise write to
+    # every one of them in each worker, copying the pages the workers share.
+    gc.freeze()
 
 
 def post_worker_init(worker: Any) -> None:
-    """Load the active model before the worker takes its first request."""
+    """Load the active model before the worker takes its first request.
+
+    Already loaded by the master in most cases; this checks the active version again (a swap
+    may have happened meanwhile) and loads it if the master could not.
+    """
     from recommender.serving import serving_warm
 
-    serving_warm()
+    version_id = serving_warm()
+    # One line per worker: what bench/serve_benchmark.py waits for before it measures.
+    logging.getLogger(__name__).info("worker %s ready, model version %s", worker.pid, version_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,13 +46,12 @@ def model_version_get(*, version_id: int) -> ModelVersion | None:
     return ModelVersion.objects.filter(id=version_id).first()
 
 
-def catalogue_songs() -> dict[int, SongInfo]:
-    """Every song of the catalogue with its tags, keyed by id (read once per loaded model)."""
+def catalogue_songs() -> Iterator[SongInfo]:
+    """Every song of the catalogue with its tags, in increasing id order, a slice at a time."""
     ids = [int(song_id) for song_id in all_song_ids()]
-    songs: dict[int, SongInfo] = {}
     for start in range(0, len(ids), _CATALOGUE_CHUNK):
-        songs.update(songs_by_ids(song_ids=ids[start : start + _CATALOGUE_CHUNK]))
-    return songs
+        chunk = songs_by_ids(song_ids=ids[start : start + _CATALOGUE_CHUNK])
+        yield from (chunk[song_id] for song_id in sorted(chunk))
 
 
 def catalogue_stamp() -> tuple[object, ...]:

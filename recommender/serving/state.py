@@ -26,10 +26,10 @@ import faiss
 from django.conf import settings
 from django.db import connections
 
-from playlists.selectors import SongInfo
 from recommender import selectors
 from recommender.artifacts import ArtifactsInvalid, artifacts_folder_for, manifest_verify
 from recommender.ml.recommender import Recommender
+from recommender.serving.song_table import SongTable
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ class ServingModel:
     version_id: int
     key: selectors.ActiveVersionKey
     folder: Path
-    songs: dict[int, SongInfo]
+    songs: SongTable
     recommender: Recommender
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -93,20 +93,21 @@ def _model_load(key: selectors.ActiveVersionKey) -> ServingModel:
 
 
 _catalogue_lock = threading.Lock()
-_catalogue_cache: tuple[tuple[object, ...], dict[int, SongInfo]] | None = None
+_catalogue_cache: tuple[tuple[object, ...], SongTable] | None = None
 
 
-def _catalogue() -> dict[int, SongInfo]:
+def _catalogue() -> SongTable:
     """The song catalogue, re-read only when an ingest changed it.
 
-    Kept across version swaps: reading 75k songs with their tags takes seconds, and a second
-    copy during a swap would cost tens of MB per worker that Python rarely gives back.
+    Kept across version swaps: reading 75k songs with their tags takes seconds, and the table
+    that gunicorn's master built before forking stays shared by its workers only while it is
+    not replaced.
     """
     global _catalogue_cache
     with _catalogue_lock:
         stamp = selectors.catalogue_stamp()
         if _catalogue_cache is None or _catalogue_cache[0] != stamp:
-            _catalogue_cache = (stamp, selectors.catalogue_songs())
+            _catalogue_cache = (stamp, SongTable.build(selectors.catalogue_songs()))
         return _catalogue_cache[1]
 
 

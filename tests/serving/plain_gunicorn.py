@@ -43,8 +43,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def plain_gunicorn(*, log: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """One sync worker on a free port; returns once /healthz answers 200."""
+def plain_gunicorn(
+    *, log: Path, env: dict[str, str] | None = None, options: tuple[str, ...] = ("config.wsgi",)
+) -> Iterator[Server]:
+    """gunicorn with `options` (one sync worker unless they say otherwise) on a free port;
+    returns once /healthz answers 200."""
     port = free_port()
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GUNICORN_"))},
@@ -54,7 +57,7 @@ def plain_gunicorn(*, log: Path, env: dict[str, str] | None = None) -> Iterator[
         "RECOMMENDER_ARTIFACTS_DIR": str(settings.RECOMMENDER_ARTIFACTS_DIR),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1"]
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", *options]
     command += ["--bind", f"127.0.0.1:{port}"]
     with log.open("wb") as output:
         process = subprocess.Popen(
