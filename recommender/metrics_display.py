@@ -105,6 +105,28 @@ def ablation_rows(metrics: dict[str, Any] | None) -> list[tuple[str, str, str, s
     return rows  # type: ignore[return-value]
 
 
+INDEX_NAMES = {"next": "What comes next", "sounds_like": "Sounds like"}
+
+
+def index_facts(metrics: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(index, "exact" or "inverted file, L lists, P searched; recall@10 R") per FAISS index."""
+    stored = (metrics or {}).get("index") or {}
+    facts = []
+    for key, title in INDEX_NAMES.items():
+        entry = stored.get(key)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") == "flat":
+            text = "exact (flat) search"
+        else:
+            text = (
+                f"inverted file, {entry.get('lists')} lists, {entry.get('nprobe')} searched; "
+                f"recall@10 against exact {entry.get('recall_at_10', 0):.3f}"
+            )
+        facts.append((f"Index: {title.lower()}", text))
+    return facts
+
+
 def headline(metrics: dict[str, Any] | None, question: str, ranker: str = "model") -> float | None:
     """The question's headline figure for one ranker (HR@10, precision@10 or reach)."""
     metric = {"continuation": "precision_at_10", "similar": "reach"}.get(question, "hit_rate_at_10")

@@ -11,7 +11,7 @@ from django.template import loader
 
 from playlists.selectors import songs_by_ids
 from recommender import api, selectors, serving
-from recommender.metrics_display import ablation_rows, metrics_tables
+from recommender.metrics_display import ablation_rows, index_facts, metrics_tables
 from recommender.openapi import openapi_schema
 
 NEIGHBOURS_ON_SONG_PAGE = 12
@@ -76,6 +76,7 @@ def model_page(request: HttpRequest) -> HttpResponse:
         context["metric_tables"] = metrics_tables(version.metrics)
         context["ablation_rows"] = ablation_rows(version.metrics)
         context["corpus_stats"] = sorted((version.corpus_stats or {}).items())
+        context["index_facts"] = index_facts(version.metrics)
         context["hyperparameters"] = sorted(version.hyperparameters.items())
     return render(request, "recommender/model.html", context)
 

@@ -4,18 +4,22 @@ This is the only module that imports faiss. The FAISS ids are the song ids thems
 (`IndexIDMap2`), so a search answers song ids with no lookup table; with L2-normalised vectors
 the inner product is the cosine.
 
-- Below EXACT_BELOW songs the index is flat: exact, the true nearest neighbours.
-- From EXACT_BELOW songs on it is an inverted file (`IndexIVFFlat`, IVF_LISTS lists, NPROBE of
-  them searched): the vectors are stored exactly and every song stays reachable, but a query
-  scans about NPROBE / IVF_LISTS of them. On the real catalogue that is more than ten times
-  faster than the flat scan for the same top 50 but for a few songs (recall in
-  docs/model_quality.md); the ranking recomputes exact scores for every candidate anyway.
+- Below `IndexSettings.exact_below` songs the index is flat: exact, the true nearest neighbours.
+- From there on it is an inverted file (`IndexIVFFlat`, `lists` lists, `nprobe` of them
+  searched): the vectors are stored exactly and every song stays reachable, but a query scans
+  about nprobe / lists of them, so a few true neighbours can be missed. `index_recall` measures
+  how many, against an exact scan; the worker stores it on every version. The ranking
+  recomputes exact scores for every candidate anyway.
+
+The settings come from Django settings (RECOMMENDER_INDEX_*, docs/operations.md) through the
+training pipeline; nprobe is written into the index file, so a version keeps its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -23,11 +27,26 @@ import numpy as np
 
 # The index file's name inside a model version's artifact folder.
 INDEX_FILE = "songs.faiss"
-EXACT_BELOW = 20_000
-IVF_LISTS = 256
-NPROBE = 16
 # k-means wants a few dozen points per list; smaller catalogues get fewer lists.
 POINTS_PER_LIST = 64
+RECALL_K = 10
+RECALL_QUERIES = 1_000
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """When the index turns approximate, and how approximate it is."""
+
+    exact_below: int = 20_000
+    lists: int = 256
+    nprobe: int = 64
+
+    def __post_init__(self) -> None:
+        if self.exact_below < 0 or self.lists < 1 or self.nprobe < 1:
+            raise ValueError(f"index settings must be positive: {self}")
+
+
+EXACT_BELOW = IndexSettings().exact_below
 
 
 class SongIndex:
@@ -37,8 +56,11 @@ class SongIndex:
         self._index = index
 
     @classmethod
-    def build(cls, song_ids: np.ndarray, vectors: np.ndarray) -> SongIndex:
+    def build(
+        cls, song_ids: np.ndarray, vectors: np.ndarray, settings: IndexSettings | None = None
+    ) -> SongIndex:
         """Index `vectors[i]` under `song_ids[i]`; vectors are used as given (normalise first)."""
+        settings = settings or IndexSettings()
         ids = np.ascontiguousarray(np.asarray(song_ids, dtype=np.int64).reshape(-1))
         matrix = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
         if matrix.ndim != 2:
@@ -50,14 +72,15 @@ class SongIndex:
         if len(np.unique(ids)) != len(ids):
             raise ValueError("song ids must be unique")
         dimensions = matrix.shape[1]
-        if len(ids) < EXACT_BELOW:
+        lists = min(settings.lists, len(ids) // POINTS_PER_LIST)
+        if len(ids) < settings.exact_below or lists < 2:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimensions))
         else:
-            lists = min(IVF_LISTS, len(ids) // POINTS_PER_LIST)
             inverted = faiss.IndexIVFFlat(
                 faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
             )
             inverted.train(matrix)  # k-means with FAISS's fixed seed: the same lists every run
+            inverted.nprobe = min(settings.nprobe, lists)
             index = faiss.IndexIDMap2(inverted)
         if len(ids):
             index.add_with_ids(matrix, ids)
@@ -73,6 +96,13 @@ class SongIndex:
 
     def __len__(self) -> int:
         return self.size
+
+    def describe(self) -> dict[str, object]:
+        """What kind of index this is: {"kind": "flat"} or the inverted file's lists and probes."""
+        inner = faiss.downcast_index(self._index.index)
+        if isinstance(inner, faiss.IndexIVF):
+            return {"kind": "ivf-flat", "lists": int(inner.nlist), "nprobe": int(inner.nprobe)}
+        return {"kind": "flat"}
 
     def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best songs per query row: (scores float32 (q, k), song ids int64 (q, k)).
@@ -120,11 +150,18 @@ class SongIndex:
         source = _file_for(Path(path))
         if not source.is_file():
             raise FileNotFoundError(f"no index file at {source}")
-        # Mapped, not read: the vectors (or inverted lists) stay in the page cache, one copy
-        # for every web worker.
+        # A flat index is mapped, not read: its vectors stay in the page cache, one copy for
+        # every web worker, and a scan of mapped memory is as fast. FAISS reads mapped inverted
+        # lists through its on-disk lists, which made one search twenty times slower, so an
+        # inverted file is read into memory (gunicorn's master loads it before forking, so
+        # the workers still share it: config/gunicorn.py).
         index = faiss.read_index(str(source), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         if not isinstance(index, faiss.IndexIDMap2):
             index = faiss.downcast_index(index)
+        if isinstance(index, faiss.IndexIDMap2) and isinstance(
+            faiss.downcast_index(index.index), faiss.IndexIVF
+        ):
+            index = faiss.read_index(str(source))
         if not isinstance(index, faiss.IndexIDMap2):
             raise ValueError(f"{source} holds a {type(index).__name__}, not an IndexIDMap2")
         return cls(_ready(index))
@@ -146,12 +183,39 @@ def one_search_thread() -> Iterator[None]:
         faiss.omp_set_num_threads(before)
 
 
+def index_recall(
+    index: SongIndex,
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    *,
+    k: int = RECALL_K,
+    sample: int = RECALL_QUERIES,
+    seed: int = 0,
+) -> float:
+    """Share of the exact top k that `index` finds, over a sample of `queries` rows.
+
+    `vectors` are the indexed rows, in the order build() added them; `queries` are what the
+    ranking asks with (for "what comes next", the input vectors against the output vectors).
+    The exact answer is a plain numpy scan, so FAISS does not judge itself.
+    """
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if not len(matrix) or not len(queries):
+        return 1.0
+    k = min(k, len(matrix))
+    rows = np.random.default_rng(seed).choice(len(queries), size=min(sample, len(queries)))
+    asked = np.ascontiguousarray(np.asarray(queries, dtype=np.float32)[rows])
+    exact_rows = np.argpartition(-(asked @ matrix.T), k - 1, axis=1)[:, :k]
+    ids = faiss.vector_to_array(index._index.id_map).astype(np.int64)
+    _, found = index.search(asked, k)
+    hits = sum(len(np.intersect1d(a, b)) for a, b in zip(ids[exact_rows], found, strict=True))
+    return hits / (len(rows) * k)
+
+
 def _ready(index: faiss.IndexIDMap2) -> faiss.IndexIDMap2:
-    """Search settings that a file does not keep: the lists probed, and the map from ids to
-    stored vectors that `vector` needs."""
+    """What a file does not keep: the map from ids to stored vectors that `vector` needs.
+    (nprobe is kept in the file: each version searches as it was measured.)"""
     inner = faiss.downcast_index(index.index)
     if isinstance(inner, faiss.IndexIVF):
-        inner.nprobe = NPROBE
         inner.make_direct_map()
     return index
 

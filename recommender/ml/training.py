@@ -44,7 +44,7 @@ from recommender.ml.features import (
     CatalogueArrays,
     Question,
 )
-from recommender.ml.index import one_search_thread
+from recommender.ml.index import IndexSettings, one_search_thread
 from recommender.ml.recommender import Recommender
 from recommender.ml.scorer import FitCase, Scorers, scorer_default, scorer_fit
 from recommender.ml.statistics import statistics_build
@@ -82,6 +82,7 @@ def model_build(
     eval_playlists: Sequence[np.ndarray],
     catalogue: CatalogueArrays,
     params: Word2VecParams,
+    index_settings: IndexSettings | None = None,
     on_epoch_end: Callable[[int, int], None] | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> BuiltModel:
@@ -115,7 +116,9 @@ def model_build(
 
     lap = time.perf_counter()
     step("counting playlist statistics")
-    vectors = SongVectors.from_embeddings(embeddings, catalogue_size=size)
+    vectors = SongVectors.from_embeddings(
+        embeddings, catalogue_size=size, index_settings=index_settings
+    )
     fit_statistics = statistics_build(playlists=fit_part, catalogue_size=size)
     timings["statistics"] = time.perf_counter() - lap
 
@@ -183,6 +186,7 @@ def model_build(
     results["ablation_cases"] = ablation_cases.counts()
     results["k"] = 10
     results["catalogue_size"] = size
+    results["index"] = vectors.index_report()
     timings["evaluate"] = time.perf_counter() - lap
     return BuiltModel(
         recommender=recommender, embeddings=embeddings, metrics=results, timings=timings

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.ml.embeddings import SongEmbeddings
-from recommender.ml.index import SongIndex
+from recommender.ml.index import IndexSettings, SongIndex, index_recall
 
 # The "what comes next" index keeps the historical file name (songs.faiss).
 ALIKE_INDEX_FILE = "songs_alike.faiss"
@@ -40,6 +40,7 @@ class SongVectors:
         catalogue_size: int,
         next_index: SongIndex | None = None,
         alike_index: SongIndex | None = None,
+        index_settings: IndexSettings | None = None,
     ) -> SongVectors:
         """Vectors keyed for ranking; builds the indexes unless they are given (loaded)."""
         ids = np.asarray(embeddings.song_ids, dtype=np.int64)
@@ -55,13 +56,27 @@ class SongVectors:
             rows=rows,
             query=query,
             output=output,
-            next_index=next_index or SongIndex.build(ids, output),
-            alike_index=alike_index or SongIndex.build(ids, query),
+            next_index=next_index or SongIndex.build(ids, output, index_settings),
+            alike_index=alike_index or SongIndex.build(ids, query, index_settings),
         )
 
     @property
     def size(self) -> int:
         return len(self.song_ids)
+
+    def index_report(self) -> dict[str, dict[str, object]]:
+        """Per index, its kind and its recall@10 against an exact scan (1.0 when flat)."""
+        report: dict[str, dict[str, object]] = {}
+        # Both indexes are asked with query (input) vectors: nearest_next, nearest_alike.
+        for name, index, vectors in (
+            ("next", self.next_index, self.output),
+            ("sounds_like", self.alike_index, self.query),
+        ):
+            kind = index.describe()
+            exact = kind["kind"] == "flat"
+            recall = 1.0 if exact else round(index_recall(index, vectors, self.query), 4)
+            report[name] = {**kind, "songs": index.size, "recall_at_10": recall}
+        return report
 
     def row_of(self, song: int) -> int:
         return int(self.rows[song]) if 0 <= song < len(self.rows) else -1

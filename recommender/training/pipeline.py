@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from recommender.artifacts import (
 from recommender.ml.embeddings import TrainingCancelled
 from recommender.ml.evaluation import HOLDOUT_SEED, HOLDOUT_SHARE, holdout_split
 from recommender.ml.features import CatalogueArrays
+from recommender.ml.index import IndexSettings
 from recommender.ml.tags import specific_tag_ids, tags_ranked
 from recommender.ml.training import model_build
 from recommender.models import ModelVersion
@@ -160,6 +162,7 @@ def training_run_execute(
             eval_playlists=corpus.evaluation,
             catalogue=corpus.catalogue,
             params=params,
+            index_settings=index_settings(),
             on_epoch_end=partial(_epoch_end, version_id, deadline, time_limit_seconds),
             on_step=step,
         )
@@ -215,6 +218,15 @@ def training_run_execute(
         logger.exception("model version %s %s", version_id, error)
         _failure_record(version_id=version_id, error=error)
         raise
+
+
+def index_settings() -> IndexSettings:
+    """The RECOMMENDER_INDEX_* settings (docs/operations.md)."""
+    return IndexSettings(
+        exact_below=settings.RECOMMENDER_INDEX_EXACT_BELOW,
+        lists=settings.RECOMMENDER_INDEX_LISTS,
+        nprobe=settings.RECOMMENDER_INDEX_NPROBE,
+    )
 
 
 def _busy(version_id: int) -> TrainingBusy:

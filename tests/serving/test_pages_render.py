@@ -65,6 +65,16 @@ def test_model_page_shows_hyperparameters_and_metrics(
             assert f'<th scope="row">{label}</th>' in page
             assert all(cell.text in page for cell in cells)
     assert "Ablation: what each half of the model adds" in page
+    # The test catalogue is far below the approximate-index threshold: both indexes are exact,
+    # and the worker stored that with the version.
+    stored = active_version.metrics["index"]
+    assert {name: entry["kind"] for name, entry in stored.items()} == {
+        "next": "flat",
+        "sounds_like": "flat",
+    }
+    assert stored["next"]["recall_at_10"] == 1.0
+    assert stored["next"]["songs"] == active_version.metrics["catalogue_size"] - 2
+    assert page.count("exact (flat) search") == 2
 
 
 def test_map_page_loads_its_script_and_canvas(api: Client, active_version: ModelVersion) -> None:
