@@ -21,8 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from playlists.models import SONG_ID_MAX
 from playlists.selectors import SongInfo, song_search, songs_by_ids
-from recommender import selectors, serving
+from recommender import api_limits, selectors, serving
 from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
+from recommender.ml.radio import StationRules
 from recommender.openapi import openapi_schema
 
 MAX_SEARCH_LIMIT = 100
@@ -33,6 +34,7 @@ SONG_TAGS = 10
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
 NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist"})
+RADIO_FIELDS = frozenset({"seeds", "length", "familiarity", "exclude", "artist_gap", "seed"})
 
 
 class ApiError(Exception):
@@ -289,6 +291,52 @@ def next_songs(request: HttpRequest) -> HttpResponse:
         history=history, k=k, exclude=exclude, max_per_artist=max_per_artist
     )
     return json_response(recommendation_json(answer, one_seed=False))
+
+
+def _bounded_int(body: dict[str, Any], name: str, *, default: int, low: int, high: int) -> int:
+    value = _json_int(body.get(name, default), name)
+    if not low <= value <= high:
+        raise ApiError(422, "invalid_parameter", f"{name} must be between {low} and {high}.")
+    return value
+
+
+def _familiarity(value: object) -> float:
+    # NaN fails both comparisons, so it is refused with the out-of-range message.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ApiError(422, "invalid_parameter", "familiarity must be a number from 0 to 1.")
+    return float(value)
+
+
+@api_view("POST")
+def radio(request: HttpRequest) -> HttpResponse:
+    body = _json_body(request, RADIO_FIELDS)
+    seeds = _required_ids(body, "seeds", limit=MAX_SEEDS)
+    length = _bounded_int(body, "length", default=50, low=1, high=api_limits.MAX_RADIO_LENGTH)
+    artist_gap = _bounded_int(body, "artist_gap", default=3, low=0, high=api_limits.MAX_ARTIST_GAP)
+    seed = body.get("seed")
+    if seed is not None:
+        seed = _bounded_int(body, "seed", default=0, low=0, high=api_limits.MAX_RADIO_SEED)
+    station = serving.radio_station(
+        seeds=seeds,
+        rules=StationRules(
+            length=length,
+            familiarity=_familiarity(body.get("familiarity", 0.5)),
+            artist_gap=artist_gap,
+            seed=seed,
+        ),
+        exclude=_id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE),
+    )
+    return json_response(
+        {
+            "model_version": station.model_version,
+            "seeds": [song_json(song) for song in station.seeds],
+            "complete": station.complete,
+            "songs": [
+                {**song_json(item.song), "position": item.position, "source": item.source}
+                for item in station.songs
+            ],
+        }
+    )
 
 
 def model_version_json(version: Any, *, songs_with_vectors: int | None) -> dict[str, object]:

@@ -7,3 +7,9 @@ MAX_HISTORY = 50
 # URL (up to 9 bytes a character once percent-encoded) stays under gunicorn's request-line
 # limit, so an over-long query gets the API's 422 rather than the server's HTML 400.
 MAX_QUERY_CHARS = 200
+# Songs of one radio answer; a listener's "More" asks for the next ones with exclude.
+MAX_RADIO_LENGTH = 100
+# Songs between two plays of one artist on a station; the radio page sends this many (at
+# least 5) of the latest songs as seeds to continue, so the gap holds across "More".
+MAX_ARTIST_GAP = 10
+MAX_RADIO_SEED = 2**32 - 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from recommender import api_limits
 from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
 
 
@@ -60,6 +61,16 @@ def _int_query(name: str, *, low: int, high: int, default: int) -> dict[str, Any
     }
 
 
+def _seeds(description: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "integer"},
+        "minItems": 1,
+        "maxItems": MAX_SEEDS,
+        "description": description,
+    }
+
+
 # The options POST /api/recommendations and POST /api/next share.
 _LIST_OPTIONS: dict[str, Any] = {
     "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
@@ -78,24 +89,25 @@ _LIST_OPTIONS: dict[str, Any] = {
     },
 }
 
+_SONG_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "integer", "example": 3822},
+    "title": {"type": "string", "example": "Billie Jean"},
+    "artist": {"type": "string", "example": "Michael Jackson"},
+    "tags": {
+        "type": "array",
+        "items": {"type": "string"},
+        "maxItems": 10,
+        "description": "The 10 most relevant Last.fm tags, most relevant first (may be empty).",
+        "example": ["pop", "80s", "dance"],
+    },
+}
+
 _SCHEMAS: dict[str, Any] = {
     "Song": {
         "type": "object",
         "required": ["id", "title", "artist", "tags"],
         "additionalProperties": False,
-        "properties": {
-            "id": {"type": "integer", "example": 3822},
-            "title": {"type": "string", "example": "Billie Jean"},
-            "artist": {"type": "string", "example": "Michael Jackson"},
-            "tags": {
-                "type": "array",
-                "items": {"type": "string"},
-                "maxItems": 10,
-                "description": "The 10 most relevant Last.fm tags, most relevant first "
-                "(may be empty).",
-                "example": ["pop", "80s", "dance"],
-            },
-        },
+        "properties": _SONG_PROPERTIES,
     },
     "ScoredSong": {
         "type": "object",
@@ -144,13 +156,7 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["seeds"],
         "additionalProperties": False,
         "properties": {
-            "seeds": {
-                "type": "array",
-                "items": {"type": "integer"},
-                "minItems": 1,
-                "maxItems": MAX_SEEDS,
-                "description": "Song ids, e.g. a playlist so far. Duplicates count once.",
-            },
+            "seeds": _seeds("Song ids, e.g. a playlist so far. Duplicates count once."),
             **_LIST_OPTIONS,
         },
         "example": {"seeds": [3822, 842], "k": 10, "exclude": [], "max_per_artist": 2},
@@ -174,6 +180,73 @@ _SCHEMAS: dict[str, Any] = {
             **_LIST_OPTIONS,
         },
         "example": {"history": [3822, 842], "k": 10, "exclude": [], "max_per_artist": 2},
+    },
+    "RadioRequest": {
+        "type": "object",
+        "required": ["seeds"],
+        "additionalProperties": False,
+        "properties": {
+            "seeds": _seeds(
+                "The station's start, oldest first; to continue a station, send its latest "
+                "songs here and the earlier ones in exclude."
+            ),
+            "length": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": api_limits.MAX_RADIO_LENGTH,
+                "default": 50,
+            },
+            "familiarity": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "default": 0.5,
+                "description": "0: the long tail, 1: well-known songs; 0.5: the model's order.",
+            },
+            "exclude": _LIST_OPTIONS["exclude"],
+            "artist_gap": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": api_limits.MAX_ARTIST_GAP,
+                "default": 3,
+                "description": "No artist again within this many songs.",
+            },
+            "seed": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "maximum": api_limits.MAX_RADIO_SEED,
+                "default": None,
+                "description": "Draw among the top few songs with this seed (same seed, same "
+                "station); without it the best song is always taken.",
+            },
+        },
+        "example": {"seeds": [3822, 842], "length": 25, "familiarity": 0.5, "artist_gap": 3},
+    },
+    "RadioResponse": {
+        "type": "object",
+        "required": ["model_version", "seeds", "complete", "songs"],
+        "additionalProperties": False,
+        "properties": {
+            "model_version": {"type": "integer"},
+            "seeds": {"type": "array", "items": _ref("Song")},
+            "complete": {
+                "type": "boolean",
+                "description": "false when the catalogue ran out before length songs.",
+            },
+            "songs": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "artist", "tags", "position", "source"],
+                    "additionalProperties": False,
+                    "properties": {
+                        **_SONG_PROPERTIES,
+                        "position": {"type": "integer", "minimum": 1},
+                        "source": _ref("Source"),
+                    },
+                },
+            },
+        },
     },
     "RecommendationResponse": {
         "type": "object",
@@ -448,6 +521,24 @@ _PATHS: dict[str, Any] = {
             },
             "responses": {
                 "200": _json(_ref("RecommendationResponse"), "The history and what comes next."),
+                **_errors("400", "404", "405", "413", "422", "429", "503"),
+            },
+        }
+    },
+    "/api/radio": {
+        "post": {
+            "operationId": "radio_create",
+            "summary": "A radio station: songs to play one after another after the seeds",
+            "description": (
+                "Each song is the model's next song after the station so far, never a song "
+                "twice, no artist again within artist_gap songs, tilted by familiarity."
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("RadioRequest")}},
+            },
+            "responses": {
+                "200": _json(_ref("RadioResponse"), "The seeds and the station in play order."),
                 **_errors("400", "404", "405", "413", "422", "429", "503"),
             },
         }

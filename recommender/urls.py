@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/songs/<str:song_id>/similar", api.song_similar, name="api-similar"),
     path("api/recommendations", api.recommendations, name="api-recommendations"),
     path("api/next", api.next_songs, name="api-next"),
+    path("api/radio", api.radio, name="api-radio"),
     path("api/songs", api.songs_search, name="api-songs"),
     path("api/songs/<str:song_id>", api.song_detail, name="api-song"),
     path("api/models/active", api.model_active, name="api-model-active"),

@@ -12,6 +12,7 @@ from recommender.serving.answers import (
     songs_similar,
 )
 from recommender.serving.map import MapPoints, main_genre, map_points
+from recommender.serving.radio import RadioStation, StationSong, radio_station
 from recommender.serving.state import (
     NoActiveModel,
     ServingModel,
@@ -28,12 +29,15 @@ __all__ = [
     "SOURCE_POPULAR",
     "MapPoints",
     "NoActiveModel",
+    "RadioStation",
     "Recommendation",
     "ScoredSong",
     "ServingModel",
+    "StationSong",
     "UnknownSongs",
     "main_genre",
     "map_points",
+    "radio_station",
     "serving_model",
     "serving_reset",
     "serving_status",

@@ -1,0 +1,55 @@
+"""The radio station answer: ml.radio.station_build on the served version, ids → SongInfo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from playlists.selectors import SongInfo
+from recommender.ml.radio import StationRules, station_build
+from recommender.serving.answers import _in_catalogue, _seed_songs
+from recommender.serving.state import serving_model
+
+
+@dataclass(frozen=True, slots=True)
+class StationSong:
+    song: SongInfo
+    position: int  # 1-based, after the seeds
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RadioStation:
+    model_version: int
+    seeds: tuple[SongInfo, ...]
+    songs: tuple[StationSong, ...]
+    # False when the catalogue ran out under the rules before `length` songs.
+    complete: bool
+
+
+def radio_station(
+    *, seeds: Sequence[int], rules: StationRules, exclude: Iterable[int] = ()
+) -> RadioStation:
+    """A station of `rules.length` songs after `seeds` (ml.radio.station_build).
+
+    Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
+    """
+    model = serving_model()
+    seed_songs = _seed_songs(model, seeds)
+    station = station_build(
+        model.recommender,
+        [song.id for song in seed_songs],
+        rules,
+        exclude=_in_catalogue(model, exclude),
+    )
+    songs = tuple(
+        StationSong(song=model.songs[song_id], position=n, source=source)
+        for n, (song_id, source) in enumerate(
+            zip(station.song_ids, station.sources, strict=True), 1
+        )
+        if song_id in model.songs
+    )
+    complete = station.complete and len(songs) == len(station.song_ids)
+    return RadioStation(
+        model_version=model.version_id, seeds=seed_songs, songs=songs, complete=complete
+    )
