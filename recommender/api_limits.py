@@ -7,3 +7,6 @@ MAX_HISTORY = 50
 # URL (up to 9 bytes a character once percent-encoded) stays under gunicorn's request-line
 # limit, so an over-long query gets the API's 422 rather than the server's HTML 400.
 MAX_QUERY_CHARS = 200
+# Songs in one exported playlist: the longest list the site shows is 100 (MAX_K), and 200
+# ids of up to 10 digits keep the query string well under gunicorn's request-line limit.
+MAX_EXPORT_SONGS = 200
