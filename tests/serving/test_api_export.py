@@ -10,6 +10,7 @@ from django.test import Client
 
 from recommender.api_limits import MAX_EXPORT_SONGS
 from tests.serving.catalogue import Catalogue
+from tests.serving.schema_check import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,11 @@ def test_xspf_tracks_are_in_order_and_escaped(api: Client, catalogue: Catalogue)
 
 def test_jspf_has_xspf_structure(api: Client, catalogue: Catalogue) -> None:
     ids = _ids(catalogue)
-    assert json.loads(_export(api, "jspf", ids, "Mix")) == {
+    response = api.get(_url("jspf", ids, "Mix"))
+    assert assert_documented(response, "/api/playlists/export.jspf") == json.loads(
+        _export(api, "jspf", ids, "Mix")
+    )
+    assert json.loads(response.content) == {
         "playlist": {
             "title": "Mix",
             "track": [
@@ -135,7 +140,9 @@ def test_a_hostile_title_cannot_inject_lines_or_markup(
 def test_an_unknown_id_is_404_json(api: Client, catalogue: Catalogue, fmt: str) -> None:
     response = api.get(_url(fmt, [catalogue.id("Jolene"), 99999]))
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "no song with id 99999."}}
+    assert assert_documented(response, f"/api/playlists/export.{fmt}") == {
+        "error": {"code": "not_found", "message": "no song with id 99999."}
+    }
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -145,7 +152,8 @@ def test_missing_or_malformed_songs_is_422(
 ) -> None:
     response = api.get(f"/api/playlists/export.{fmt}?songs={songs}")
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_parameter"
+    body = assert_documented(response, f"/api/playlists/export.{fmt}")
+    assert body["error"]["code"] == "invalid_parameter"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -153,7 +161,8 @@ def test_more_songs_than_the_limit_is_422(api: Client, catalogue: Catalogue, fmt
     song = catalogue.id("Jolene")
     response = api.get(_url(fmt, [song] * (MAX_EXPORT_SONGS + 1)))
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "too_many_ids"
+    body = assert_documented(response, f"/api/playlists/export.{fmt}")
+    assert body["error"]["code"] == "too_many_ids"
     assert api.get(_url(fmt, [song] * MAX_EXPORT_SONGS)).status_code == 200
 
 
