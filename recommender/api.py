@@ -38,6 +38,7 @@ SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
+_EXPORT_ID = re.compile(r"[0-9]{1,10}")
 NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist"})
 
 
@@ -305,6 +306,9 @@ def _export_tracks(request: HttpRequest) -> tuple[str, list[playlist_export.Trac
     parts = raw.split(",")
     if len(parts) > MAX_EXPORT_SONGS:
         raise ApiError(422, "too_many_ids", f"songs may hold at most {MAX_EXPORT_SONGS} song ids.")
+    # Digits only: the document's pattern, which the fuzzing holds the view to.
+    if not all(_EXPORT_ID.fullmatch(part) for part in parts):
+        raise ApiError(422, "invalid_parameter", "songs must be song ids separated by commas.")
     ids = [_song_id(part) for part in parts]
     title = request.GET.get("title", "") or "songrec playlist"
     if len(title) > MAX_QUERY_CHARS:

@@ -415,7 +415,11 @@ def _export_path(extension: str) -> dict[str, Any]:
                     "name": "songs",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": {
+                        "type": "string",
+                        # recommender/api.py's _EXPORT_ID, at most MAX_EXPORT_SONGS times.
+                        "pattern": f"^[0-9]{{1,10}}(,[0-9]{{1,10}}){{0,{MAX_EXPORT_SONGS - 1}}}$",
+                    },
                     "description": f"Comma-separated song ids, in order; at most "
                     f"{MAX_EXPORT_SONGS} (422 beyond, 404 for an unknown id).",
                     "example": "3822,842",
