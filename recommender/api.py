@@ -21,8 +21,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from playlists.models import SONG_ID_MAX
 from playlists.selectors import SongInfo, song_search, songs_by_ids
-from recommender import api_limits, selectors, serving
-from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
+from recommender import api_limits, playlist_export, selectors, serving
+from recommender.api_limits import (
+    MAX_EXPORT_SONGS,
+    MAX_HISTORY,
+    MAX_K,
+    MAX_QUERY_CHARS,
+    MAX_SEEDS,
+)
 from recommender.ml.radio import StationRules
 from recommender.openapi import openapi_schema
 
@@ -33,6 +39,7 @@ SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
+_EXPORT_ID = re.compile(r"[0-9]{1,10}")
 NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist"})
 RADIO_FIELDS = frozenset({"seeds", "length", "familiarity", "exclude", "artist_gap", "seed"})
 
@@ -337,6 +344,60 @@ def radio(request: HttpRequest) -> HttpResponse:
             ],
         }
     )
+
+
+def _export_tracks(request: HttpRequest) -> tuple[str, list[playlist_export.Track]]:
+    """The title and the tracks, in the order given, of an export request's ?songs=&title=."""
+    raw = request.GET.get("songs", "")
+    if not raw:
+        raise ApiError(422, "invalid_parameter", "songs is required (comma-separated song ids).")
+    parts = raw.split(",")
+    if len(parts) > MAX_EXPORT_SONGS:
+        raise ApiError(422, "too_many_ids", f"songs may hold at most {MAX_EXPORT_SONGS} song ids.")
+    # Digits only: the document's pattern, which the fuzzing holds the view to.
+    if not all(_EXPORT_ID.fullmatch(part) for part in parts):
+        raise ApiError(422, "invalid_parameter", "songs must be song ids separated by commas.")
+    ids = [_song_id(part) for part in parts]
+    title = request.GET.get("title", "") or "songrec playlist"
+    if len(title) > MAX_QUERY_CHARS:
+        raise ApiError(
+            422, "invalid_parameter", f"title may be at most {MAX_QUERY_CHARS} characters."
+        )
+    songs = songs_by_ids(song_ids=ids)
+    missing = sorted({song for song in ids if song not in songs})
+    if missing:
+        listed = ", ".join(str(song) for song in missing)
+        raise ApiError(404, "not_found", f"no song with id {listed}.")
+    tracks = [
+        playlist_export.Track(
+            title=songs[song].title,
+            artist=songs[song].artist,
+            url=request.build_absolute_uri(f"/songs/{song}"),
+        )
+        for song in ids
+    ]
+    return title, tracks
+
+
+# Per format: the writer and the media type. m3u8 gets application/vnd.apple.mpegurl, the
+# registered type (RFC 8216) for UTF-8 M3U, rather than the older unregistered audio/x-mpegurl.
+EXPORT_FORMATS: dict[str, tuple[Callable[[str, list[playlist_export.Track]], str | bytes], str]] = {
+    "m3u8": (playlist_export.m3u8_write, "application/vnd.apple.mpegurl; charset=utf-8"),
+    "xspf": (playlist_export.xspf_write, "application/xspf+xml; charset=utf-8"),
+    "jspf": (playlist_export.jspf_write, "application/json"),
+}
+
+
+@api_view("GET")
+def playlist_export_view(request: HttpRequest, extension: str) -> HttpResponse:
+    title, tracks = _export_tracks(request)
+    writer, content_type = EXPORT_FORMATS[extension]
+    response = HttpResponse(writer(title, tracks), content_type=content_type)
+    filename = playlist_export.attachment_filename(title, extension=extension)
+    # The file name is ASCII letters, digits and '-' only: nothing to quote or encode.
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def model_version_json(version: Any, *, songs_with_vectors: int | None) -> dict[str, object]:

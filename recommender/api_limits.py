@@ -13,3 +13,6 @@ MAX_RADIO_LENGTH = 100
 # least 5) of the latest songs as seeds to continue, so the gap holds across "More".
 MAX_ARTIST_GAP = 10
 MAX_RADIO_SEED = 2**32 - 1
+# Songs in one exported playlist: the longest list the site shows is 100 (MAX_K), and 200
+# ids of up to 10 digits keep the query string well under gunicorn's request-line limit.
+MAX_EXPORT_SONGS = 200

@@ -10,7 +10,13 @@ import copy
 from typing import Any
 
 from recommender import api_limits
-from recommender.api_limits import MAX_HISTORY, MAX_K, MAX_QUERY_CHARS, MAX_SEEDS
+from recommender.api_limits import (
+    MAX_EXPORT_SONGS,
+    MAX_HISTORY,
+    MAX_K,
+    MAX_QUERY_CHARS,
+    MAX_SEEDS,
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -429,6 +435,88 @@ _RESPONSES: dict[str, Any] = {
     },
 }
 
+# The export endpoints' media types (recommender/api.py's EXPORT_FORMATS) and what each
+# body is. JSPF is JSON, so it also gets a schema; the others are text the schema cannot read.
+_EXPORT_MEDIA = {
+    "m3u8": ("application/vnd.apple.mpegurl", "Extended M3U, UTF-8", {"type": "string"}),
+    "xspf": ("application/xspf+xml", "XSPF version 1", {"type": "string"}),
+    "jspf": (
+        "application/json",
+        "JSPF, XSPF's structure in JSON",
+        {
+            "type": "object",
+            "required": ["playlist"],
+            "properties": {
+                "playlist": {
+                    "type": "object",
+                    "required": ["title", "track"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "track": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["location", "title", "creator", "info"],
+                                "properties": {
+                                    "location": {"type": "array", "items": {"type": "string"}},
+                                    "title": {"type": "string"},
+                                    "creator": {"type": "string"},
+                                    "info": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+        },
+    ),
+}
+
+
+def _export_path(extension: str) -> dict[str, Any]:
+    media_type, what, body = _EXPORT_MEDIA[extension]
+    return {
+        "get": {
+            "operationId": f"playlist_export_{extension}",
+            "summary": f"The songs as a playlist file: {what}",
+            "description": (
+                "Title and artist per track, in the order given; each track's location is the "
+                "song's page on this site. Sent as an attachment named after the title."
+            ),
+            "parameters": [
+                {
+                    "name": "songs",
+                    "in": "query",
+                    "required": True,
+                    "schema": {
+                        "type": "string",
+                        # recommender/api.py's _EXPORT_ID, at most MAX_EXPORT_SONGS times.
+                        "pattern": f"^[0-9]{{1,10}}(,[0-9]{{1,10}}){{0,{MAX_EXPORT_SONGS - 1}}}$",
+                    },
+                    "description": f"Comma-separated song ids, in order; at most "
+                    f"{MAX_EXPORT_SONGS} (422 beyond, 404 for an unknown id).",
+                    "example": "3822,842",
+                },
+                {
+                    "name": "title",
+                    "in": "query",
+                    "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    "description": "The playlist's title; also names the file.",
+                    "example": "Road trip",
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": what,
+                    "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+                    "content": {media_type: {"schema": body}},
+                },
+                **_errors("404", "405", "422", "429"),
+            },
+        }
+    }
+
+
 _PATHS: dict[str, Any] = {
     "/api/songs": {
         "get": {
@@ -542,6 +630,9 @@ _PATHS: dict[str, Any] = {
                 **_errors("400", "404", "405", "413", "422", "429", "503"),
             },
         }
+    },
+    **{
+        f"/api/playlists/export.{extension}": _export_path(extension) for extension in _EXPORT_MEDIA
     },
     "/api/models/active": {
         "get": {

@@ -14,6 +14,15 @@ urlpatterns = [
     path("api/radio", api.radio, name="api-radio"),
     path("api/songs", api.songs_search, name="api-songs"),
     path("api/songs/<str:song_id>", api.song_detail, name="api-song"),
+    *(
+        path(
+            f"api/playlists/export.{extension}",
+            api.playlist_export_view,
+            {"extension": extension},
+            name=f"api-export-{extension}",
+        )
+        for extension in api.EXPORT_FORMATS
+    ),
     path("api/models/active", api.model_active, name="api-model-active"),
     path("api/map", api.embedding_map, name="api-map"),
     path("api/schema", api.schema, name="api-schema"),

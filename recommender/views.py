@@ -60,6 +60,10 @@ def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
             widths = bar_widths([item.score for item in answer.results])
             context["neighbours"] = list(zip(answer.results, widths, strict=True))
             context["before"], context["after"] = serving.song_context(song_id=song_id)
+            # The songs of each list, in order, for its "Download as" and "Copy as text".
+            context["similar_songs"] = [item.song for item in answer.results]
+            context["before_songs"] = [item.song for item in context["before"]]
+            context["after_songs"] = [item.song for item in context["after"]]
         except serving.UnknownSongs:
             # Ingested after this model was loaded: the catalogue page still shows the song.
             context["answer"] = None
