@@ -46,7 +46,10 @@ def test_every_page_and_api_route_answers_anonymous_visitors(
     answered = {}
     for route in _public_routes():
         url = _concrete(route, song)
-        response = client.get(url, {"q": "jolene"} if url == "/api/songs" else {})
+        params = {"q": "jolene"} if url == "/api/songs" else {}
+        if url.startswith("/api/playlists/export."):
+            params = {"songs": str(song)}
+        response = client.get(url, params)
         answered[url] = response.status_code
         assert "Location" not in response, f"{url} redirects to {response['Location']}"
     # 200 everywhere, and the JSON 404 for the unknown API path; 405 for the POST-only ones.
@@ -54,8 +57,10 @@ def test_every_page_and_api_route_answers_anonymous_visitors(
         "/api/nothing-here",
         "/api/recommendations",
         "/api/next",
+        "/api/radio",
     }
     assert answered["/api/recommendations"] == answered["/api/next"] == 405
+    assert answered["/api/radio"] == 405
     assert len(answered) >= 14
 
 
