@@ -54,9 +54,9 @@ def _examples(folder: Path) -> dict[str, Any]:
         out[str(seed)] = {
             "seed": songs[seed],
             "similar": [songs.get(s, str(s)) for s in similar.song_ids.tolist()],
-            "similar_signals": list(similar.top_signals),
+            "similar_reasons": [r.kind.value for r in similar.reasons()],
             "next": [songs.get(s, str(s)) for s in following.song_ids.tolist()],
-            "next_signals": list(following.top_signals),
+            "next_reasons": [r.kind.value for r in following.reasons()],
         }
     return out
 

@@ -45,9 +45,14 @@ def all_song_ids() -> np.ndarray:
     return np.fromiter(Song.objects.values_list("id", flat=True).order_by("id"), dtype=np.int64)
 
 
+def tag_names() -> dict[int, str]:
+    """Every tag's name by its id."""
+    return dict(Tag.objects.values_list("id", "name"))
+
+
 def tag_names_by_song(*, song_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     """Tag names of each song, most relevant first."""
-    names = dict(Tag.objects.values_list("id", "name"))
+    names = tag_names()
     result: dict[int, list[str]] = {}
     rows = (
         SongTag.objects.filter(song_id__in=list(song_ids))

@@ -29,8 +29,10 @@ from recommender.api_limits import (
     MAX_QUERY_CHARS,
     MAX_SEEDS,
 )
+from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.radio import StationRules
 from recommender.openapi import openapi_schema
+from recommender.serving.reasons import SongReason
 
 MAX_SEARCH_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -38,9 +40,9 @@ MAX_EXCLUDE = 1_000
 SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
-RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist"})
+RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist", "familiarity"})
 _EXPORT_ID = re.compile(r"[0-9]{1,10}")
-NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist"})
+NEXT_FIELDS = frozenset({"history", "k", "exclude", "max_per_artist", "familiarity"})
 RADIO_FIELDS = frozenset({"seeds", "length", "familiarity", "exclude", "artist_gap", "seed"})
 
 
@@ -107,6 +109,17 @@ def song_json(song: SongInfo) -> dict[str, object]:
     }
 
 
+def reason_json(reason: SongReason | None) -> dict[str, object] | None:
+    if reason is None:
+        return None
+    return {
+        "kind": reason.kind,
+        "because_of": reason.because_of,
+        "text": reason.text,
+        "shares": dict(reason.shares),
+    }
+
+
 def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> dict[str, object]:
     payload: dict[str, object] = {}
     if one_seed:
@@ -117,7 +130,8 @@ def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> di
     payload["source"] = answer.source
     payload["unplaced_seeds"] = list(answer.unplaced_seeds)
     payload["results"] = [
-        {"song": song_json(item.song), "score": item.score} for item in answer.results
+        {"song": song_json(item.song), "score": item.score, "reason": reason_json(item.reason)}
+        for item in answer.results
     ]
     return payload
 
@@ -146,6 +160,16 @@ def _int_param(request: HttpRequest, name: str, *, default: int, low: int, high:
     if not low <= value <= high:
         raise ApiError(422, "invalid_parameter", f"{name} must be between {low} and {high}.")
     return value
+
+
+def _familiarity_param(request: HttpRequest) -> float:
+    raw = request.GET.get("familiarity")
+    if raw is None or raw == "":
+        return DEFAULT_FAMILIARITY
+    # The same ASCII number pattern as integers: float() would also take "nan" and "1_0".
+    if not _NUMBER.fullmatch(raw):
+        raise ApiError(422, "invalid_parameter", "familiarity must be a number from 0 to 1.")
+    return _familiarity(float(raw))
 
 
 def _song_id(raw: str) -> int:
@@ -209,7 +233,7 @@ def song_detail(request: HttpRequest, song_id: str) -> HttpResponse:
 def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     identifier = _song_id(song_id)
     k = _int_param(request, "k", default=10, low=1, high=MAX_K)
-    answer = serving.songs_similar(song_id=identifier, k=k)
+    answer = serving.songs_similar(song_id=identifier, k=k, familiarity=_familiarity_param(request))
     return json_response(recommendation_json(answer, one_seed=True))
 
 
@@ -278,7 +302,11 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     seeds = _required_ids(body, "seeds", limit=MAX_SEEDS)
     k, exclude, max_per_artist = _list_options(body)
     answer = serving.songs_recommend(
-        seeds=seeds, k=k, exclude=exclude, max_per_artist=max_per_artist
+        seeds=seeds,
+        k=k,
+        exclude=exclude,
+        max_per_artist=max_per_artist,
+        familiarity=_familiarity(body.get("familiarity", DEFAULT_FAMILIARITY)),
     )
     return json_response(recommendation_json(answer, one_seed=False))
 
@@ -295,7 +323,11 @@ def next_songs(request: HttpRequest) -> HttpResponse:
         )
     k, exclude, max_per_artist = _list_options(body)
     answer = serving.songs_next(
-        history=history, k=k, exclude=exclude, max_per_artist=max_per_artist
+        history=history,
+        k=k,
+        exclude=exclude,
+        max_per_artist=max_per_artist,
+        familiarity=_familiarity(body.get("familiarity", DEFAULT_FAMILIARITY)),
     )
     return json_response(recommendation_json(answer, one_seed=False))
 
@@ -327,7 +359,7 @@ def radio(request: HttpRequest) -> HttpResponse:
         seeds=seeds,
         rules=StationRules(
             length=length,
-            familiarity=_familiarity(body.get("familiarity", 0.5)),
+            familiarity=_familiarity(body.get("familiarity", DEFAULT_FAMILIARITY)),
             artist_gap=artist_gap,
             seed=seed,
         ),
@@ -339,7 +371,12 @@ def radio(request: HttpRequest) -> HttpResponse:
             "seeds": [song_json(song) for song in station.seeds],
             "complete": station.complete,
             "songs": [
-                {**song_json(item.song), "position": item.position, "source": item.source}
+                {
+                    **song_json(item.song),
+                    "position": item.position,
+                    "source": item.source,
+                    "reason": reason_json(item.reason),
+                }
                 for item in station.songs
             ],
         }

@@ -77,8 +77,27 @@ def _seeds(description: str) -> dict[str, Any]:
     }
 
 
+_FAMILIARITY: dict[str, Any] = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 1,
+    "default": 0.5,
+    "description": (
+        "0: lean to long-tail discoveries, 1: to well-known songs; 0.5: the model's own order."
+    ),
+}
+
+_FAMILIARITY_QUERY: dict[str, Any] = {
+    "name": "familiarity",
+    "in": "query",
+    "allowEmptyValue": True,
+    "description": "Empty or absent: 0.5. " + _FAMILIARITY["description"],
+    "schema": _FAMILIARITY,
+}
+
 # The options POST /api/recommendations and POST /api/next share.
 _LIST_OPTIONS: dict[str, Any] = {
+    "familiarity": _FAMILIARITY,
     "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
     "exclude": {
         "type": "array",
@@ -115,12 +134,49 @@ _SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": _SONG_PROPERTIES,
     },
+    "Reason": {
+        "type": "object",
+        "required": ["kind", "because_of", "text", "shares"],
+        "additionalProperties": False,
+        "description": (
+            "Why the song is there: the signal that added most to its score, grouped by kind, "
+            "and the context song that carries it."
+        ),
+        "properties": {
+            "kind": {
+                "type": "string",
+                "enum": [
+                    "played-after",
+                    "played-with",
+                    "sounds-like",
+                    "same-artist",
+                    "same-tag",
+                    "popular",
+                    "popular-fallback",
+                ],
+            },
+            "because_of": {
+                "type": ["integer", "null"],
+                "description": "The seed or history song behind the reason, if one is.",
+            },
+            "text": {"type": "string", "example": "often played after “Billie Jean”"},
+            "shares": {
+                "type": "object",
+                "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                "description": (
+                    "Each kind's share of the positive contributions to the score (sum 1); "
+                    "empty for the popular fallback."
+                ),
+            },
+        },
+    },
     "ScoredSong": {
         "type": "object",
-        "required": ["song", "score"],
+        "required": ["song", "score", "reason"],
         "additionalProperties": False,
         "properties": {
             "song": _ref("Song"),
+            "reason": _ref("Reason"),
             "score": {
                 "type": "number",
                 "description": (
@@ -202,13 +258,7 @@ _SCHEMAS: dict[str, Any] = {
                 "maximum": api_limits.MAX_RADIO_LENGTH,
                 "default": 50,
             },
-            "familiarity": {
-                "type": "number",
-                "minimum": 0,
-                "maximum": 1,
-                "default": 0.5,
-                "description": "0: the long tail, 1: well-known songs; 0.5: the model's order.",
-            },
+            "familiarity": _FAMILIARITY,
             "exclude": _LIST_OPTIONS["exclude"],
             "artist_gap": {
                 "type": "integer",
@@ -243,12 +293,13 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "title", "artist", "tags", "position", "source"],
+                    "required": ["id", "title", "artist", "tags", "position", "source", "reason"],
                     "additionalProperties": False,
                     "properties": {
                         **_SONG_PROPERTIES,
                         "position": {"type": "integer", "minimum": 1},
                         "source": _ref("Source"),
+                        "reason": _ref("Reason"),
                     },
                 },
             },
@@ -569,6 +620,7 @@ _PATHS: dict[str, Any] = {
             "parameters": [
                 _SONG_ID_PARAM,
                 _int_query("k", low=1, high=MAX_K, default=10),
+                _FAMILIARITY_QUERY,
             ],
             "responses": {
                 "200": _json(_ref("SimilarResponse"), "The seed and its neighbours."),

@@ -16,12 +16,17 @@ the context first. The worker's evaluation calls these same methods.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from recommender.ml.embeddings import SongEmbeddings
+from recommender.ml.familiarity import (
+    DEFAULT_FAMILIARITY,
+    familiarity_weight,
+    popularity_percentiles,
+)
 from recommender.ml.features import (
     FEATURES,
     Candidates,
@@ -29,7 +34,8 @@ from recommender.ml.features import (
     Question,
     candidates_build,
 )
-from recommender.ml.scorer import LinearScorer, Scorers
+from recommender.ml.reasons import Explanation, Reason, ReasonContext
+from recommender.ml.scorer import Scorers
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -44,11 +50,17 @@ class Ranked:
     song_ids: np.ndarray  # int64 (n,)
     scores: np.ndarray  # float32 (n,): probability-like, in (0, 1)
     source: str
-    # Per result, the feature that added most to its score ("" in the popular fallback).
-    top_signals: tuple[str, ...] = ()
+    # Why each result is there (ml/reasons.py), worked out only for the songs asked about.
+    explanation: Explanation | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.song_ids)
+
+    def reasons(self, positions: Sequence[int] | None = None) -> tuple[Reason, ...]:
+        """The reason of each result (of `positions` only, when given); () for baselines."""
+        if self.explanation is None:
+            return ()
+        return self.explanation.reasons(range(len(self)) if positions is None else positions)
 
 
 class Recommender:
@@ -72,6 +84,8 @@ class Recommender:
         played = np.flatnonzero((plays > 0) & catalogue.recommendable)
         # Most played first, ties by lower id.
         self.popular = played[np.argsort(-plays[played], kind="stable")].astype(np.int64)
+        # log(popularity percentile) per song: what familiarity tilts by (ml/familiarity.py).
+        self.log_percentiles = np.log(popularity_percentiles(plays)).astype(np.float32)
 
     def save(self, folder: Path, *, embeddings: SongEmbeddings) -> None:
         """Write everything `load` reads into `folder` (the version's temporary folder)."""
@@ -114,8 +128,9 @@ class Recommender:
         *,
         exclude: Iterable[int] = (),
         max_per_artist: int | None = None,
+        familiarity: float = DEFAULT_FAMILIARITY,
     ) -> Ranked:
-        return self._rank([int(song_id)], Question.SIMILAR, k, exclude, max_per_artist)
+        return self._rank([int(song_id)], Question.SIMILAR, k, exclude, max_per_artist, familiarity)
 
     def continuation(
         self,
@@ -124,10 +139,11 @@ class Recommender:
         *,
         exclude: Iterable[int] = (),
         max_per_artist: int | None = None,
+        familiarity: float = DEFAULT_FAMILIARITY,
     ) -> Ranked:
         seeds = list(dict.fromkeys(int(s) for s in seed_ids))
         question = Question.SIMILAR if len(seeds) == 1 else Question.CONTINUATION
-        return self._rank(seeds, question, k, exclude, max_per_artist)
+        return self._rank(seeds, question, k, exclude, max_per_artist, familiarity)
 
     def next(
         self,
@@ -136,11 +152,12 @@ class Recommender:
         *,
         exclude: Iterable[int] = (),
         max_per_artist: int | None = None,
+        familiarity: float = DEFAULT_FAMILIARITY,
     ) -> Ranked:
         """What to play after `history` (oldest first); songs of the history never come back."""
         songs = [int(s) for s in history]
         question = Question.NEXT if len(songs) > 1 else Question.NEXT_ONE
-        return self._rank(songs, question, k, exclude, max_per_artist)
+        return self._rank(songs, question, k, exclude, max_per_artist, familiarity)
 
     def candidates(
         self, context: Sequence[int], question: Question, *, exclude: Iterable[int] = ()
@@ -176,6 +193,7 @@ class Recommender:
         k: int,
         exclude: Iterable[int],
         max_per_artist: int | None,
+        familiarity: float,
     ) -> Ranked:
         if not context:
             raise ValueError("a recommendation needs at least one song")
@@ -184,30 +202,47 @@ class Recommender:
         outside = [s for s in context if not 0 <= s < self.catalogue_size]
         if outside:
             raise ValueError(f"songs outside the catalogue: {outside}")
+        tilt_weight = familiarity_weight(familiarity)
         excluded = [int(s) for s in exclude]
         if not any(self.has_signal(song) for song in context):
             return self._popular_fallback(context, k, excluded, max_per_artist)
         found = self.candidates(context, question, exclude=excluded)
         scorer = self.scorers[question]
         logits = scorer.scores(found.features) if len(found) else np.zeros(0, np.float32)
+        tilt = tilt_weight * self.log_percentiles[found.song_ids]
+        logits = logits + tilt
         # Best first, ties by lower id (candidates are sorted by id, the sort is stable).
         order = np.argsort(-logits, kind="stable")
         chosen = self._pick(found.song_ids[order], k, max_per_artist)
         positions = order[chosen]
         ids = found.song_ids[positions]
         scores = 1.0 / (1.0 + np.exp(-logits[positions].astype(np.float64)))
-        signals = _top_signals(scorer, found.features[positions])
+        contributions = scorer.contributions(found.features[positions])
         if len(ids) < k:
             taken = np.concatenate([ids, np.asarray(context + excluded, dtype=np.int64)])
             extra = self._popular_fill(taken, k - len(ids), max_per_artist, ids)
             ids = np.concatenate([ids, extra])
             scores = np.concatenate([scores, np.zeros(len(extra))])
-            signals = (*signals, *("popularity",) * len(extra))
+        ids = ids.astype(np.int64)
         return Ranked(
-            song_ids=ids.astype(np.int64),
+            song_ids=ids,
             scores=scores.astype(np.float32),
             source=SOURCE_MODEL,
-            top_signals=signals,
+            explanation=Explanation(
+                where=self._reason_context(context),
+                song_ids=ids,
+                contributions=contributions,
+                popularity_tilt=tilt[positions],
+                tag_matched=np.zeros(len(ids), dtype=bool),
+            ),
+        )
+
+    def _reason_context(self, context: Sequence[int]) -> ReasonContext:
+        return ReasonContext(
+            statistics=self.statistics,
+            vectors=self.vectors,
+            catalogue=self.catalogue,
+            context=context,
         )
 
     def _pick(self, ranked_ids: np.ndarray, k: int, max_per_artist: int | None) -> np.ndarray:
@@ -292,16 +327,16 @@ class Recommender:
         ids = np.concatenate([first, rest])[:k]
         top = float(self.statistics.plays[self.popular[0]]) if len(self.popular) else 1.0
         scores = self.statistics.plays[ids] / (top or 1.0)
+        ids = ids.astype(np.int64)
         return Ranked(
-            song_ids=ids.astype(np.int64),
+            song_ids=ids,
             scores=scores.astype(np.float32),
             source=SOURCE_POPULAR,
-            top_signals=("popularity",) * len(ids),
+            explanation=Explanation(
+                where=self._reason_context(context),
+                song_ids=ids,
+                contributions=np.zeros((0, len(FEATURES)), dtype=np.float32),
+                popularity_tilt=np.zeros(0, dtype=np.float32),
+                tag_matched=np.arange(len(ids)) < len(first),
+            ),
         )
-
-
-def _top_signals(scorer: LinearScorer, features: np.ndarray) -> tuple[str, ...]:
-    if not len(features):
-        return ()
-    shares = scorer.contributions(features)
-    return tuple(FEATURES[i] for i in np.argmax(shares, axis=1).tolist())

@@ -8,13 +8,14 @@
    embeddings only) are fitted the same way.
 4. Count the statistics again on all training playlists: what serves.
 5. Evaluate the served Recommender, its ablation and the counting baselines on the same
-   hold-out cases (ml/evaluation.py).
+   hold-out cases (ml/evaluation.py), and the Recommender across the familiarity slider
+   (FAMILIARITY_SWEEP) on the ablation's cases.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,7 @@ from recommender.ml.features import (
     Question,
 )
 from recommender.ml.index import IndexSettings, one_search_thread
-from recommender.ml.recommender import Recommender
+from recommender.ml.recommender import Ranked, Recommender
 from recommender.ml.scorer import FitCase, Scorers, scorer_default, scorer_fit
 from recommender.ml.statistics import statistics_build
 from recommender.ml.vectors import SongVectors
@@ -58,6 +59,9 @@ FIT_SIMILAR_CASES = 3_000
 ABLATION_NEXT_CASES = 1_000
 ABLATION_CONTINUATION_CASES = 200
 ABLATION_SIMILAR_CASES = 2_000
+
+# The slider's ends and middle; 0.5 is the served default (the ablation's "both").
+FAMILIARITY_SWEEP = (0.0, 0.5, 1.0)
 
 ABLATION: dict[str, tuple[str, ...]] = {
     "both": FEATURES,
@@ -178,6 +182,7 @@ def model_build(
     ablation_cases = _subset(evaluation_cases)
     ablation = _ablation(recommender, scorers, ablation_cases, judge)
     results["ablation_metrics"] = ablation
+    results["familiarity"] = _familiarity_sweep(recommender, ablation, ablation_cases, judge)
     results["ablation"] = {
         question: {variant: headline_of(question, m) for variant, m in variants.items()}
         for question, variants in ablation.items()
@@ -240,4 +245,47 @@ def _ablation(
         out["next_one_song"][variant] = evaluate_next(ranker, cases, judge, history=1)
         out["continuation"][variant] = evaluate_continuation(ranker, cases, judge)
         out["similar"][variant] = evaluate_similar(ranker, cases, judge)
+    return out
+
+
+@dataclass(frozen=True)
+class _AtFamiliarity:
+    """The Recommender answering every question at one familiarity (an evaluation Ranker)."""
+
+    recommender: Recommender
+    familiarity: float
+
+    def next(self, history: Sequence[int], k: int, *, exclude: Iterable[int] = ()) -> Ranked:
+        return self.recommender.next(history, k, exclude=exclude, familiarity=self.familiarity)
+
+    def continuation(
+        self, seed_ids: Sequence[int], k: int, *, exclude: Iterable[int] = ()
+    ) -> Ranked:
+        return self.recommender.continuation(
+            seed_ids, k, exclude=exclude, familiarity=self.familiarity
+        )
+
+    def similar(self, song_id: int, k: int, *, exclude: Iterable[int] = ()) -> Ranked:
+        return self.recommender.similar(song_id, k, exclude=exclude, familiarity=self.familiarity)
+
+
+def _familiarity_sweep(
+    recommender: Recommender,
+    ablation: dict[str, dict[str, dict[str, float]]],
+    cases: Cases,
+    judge: Judge,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """{question: {familiarity: metrics}} on the ablation cases; 0.5 is the ablation's "both"."""
+    out: dict[str, dict[str, dict[str, float]]] = {question: {} for question in ablation}
+    for familiarity in FAMILIARITY_SWEEP:
+        label = f"{familiarity:g}"
+        if familiarity == 0.5:
+            for question in out:
+                out[question][label] = ablation[question]["both"]
+            continue
+        ranker = _AtFamiliarity(recommender, familiarity)
+        out["next"][label] = evaluate_next(ranker, cases, judge)
+        out["next_one_song"][label] = evaluate_next(ranker, cases, judge, history=1)
+        out["continuation"][label] = evaluate_continuation(ranker, cases, judge)
+        out["similar"][label] = evaluate_similar(ranker, cases, judge)
     return out

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from playlists.selectors import SongInfo
+from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.recommender import Ranked
+from recommender.serving.reasons import SongReason, reason_view
 from recommender.serving.state import ServingModel, serving_model
 
 
@@ -30,6 +32,7 @@ class UnknownSongs(Exception):
 class ScoredSong:
     song: SongInfo
     score: float
+    reason: SongReason | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +56,22 @@ def _songs_known(model: ServingModel, song_ids: Iterable[int]) -> tuple[SongInfo
     return tuple(model.songs[song_id] for song_id in ids)
 
 
-def _in_catalogue(model: ServingModel, song_ids: Iterable[int]) -> list[int]:
+def ids_in_catalogue(model: ServingModel, song_ids: Iterable[int]) -> list[int]:
     size = model.recommender.catalogue_size
     return [int(song_id) for song_id in song_ids if 0 <= song_id < size]
 
 
 def _answer(model: ServingModel, seeds: tuple[SongInfo, ...], ranked: Ranked) -> Recommendation:
+    reasons = ranked.reasons()
     results = tuple(
-        ScoredSong(song=model.songs[song_id], score=float(score))
-        for song_id, score in zip(ranked.song_ids.tolist(), ranked.scores.tolist(), strict=True)
+        ScoredSong(
+            song=model.songs[song_id],
+            score=float(score),
+            reason=reason_view(reason, model=model, source=ranked.source),
+        )
+        for song_id, score, reason in zip(
+            ranked.song_ids.tolist(), ranked.scores.tolist(), reasons, strict=True
+        )
         if song_id in model.songs
     )
     return Recommendation(
@@ -73,7 +83,7 @@ def _answer(model: ServingModel, seeds: tuple[SongInfo, ...], ranked: Ranked) ->
     )
 
 
-def _seed_songs(model: ServingModel, seeds: Sequence[int]) -> tuple[SongInfo, ...]:
+def seed_songs_known(model: ServingModel, seeds: Sequence[int]) -> tuple[SongInfo, ...]:
     seed_songs = _songs_known(model, dict.fromkeys(seeds))
     outside = [s.id for s in seed_songs if not 0 <= s.id < model.recommender.catalogue_size]
     if outside:
@@ -82,12 +92,14 @@ def _seed_songs(model: ServingModel, seeds: Sequence[int]) -> tuple[SongInfo, ..
     return seed_songs
 
 
-def songs_similar(*, song_id: int, k: int = 10) -> Recommendation:
+def songs_similar(
+    *, song_id: int, k: int = 10, familiarity: float = DEFAULT_FAMILIARITY
+) -> Recommendation:
     """The k songs that belong with one song (Recommender.similar).
 
     Raises NoActiveModel (no version serving) and UnknownSongs (id not in the catalogue).
     """
-    return songs_recommend(seeds=[song_id], k=k)
+    return songs_recommend(seeds=[song_id], k=k, familiarity=familiarity)
 
 
 def songs_recommend(
@@ -96,20 +108,23 @@ def songs_recommend(
     k: int = 10,
     exclude: Iterable[int] = (),
     max_per_artist: int | None = None,
+    familiarity: float = DEFAULT_FAMILIARITY,
 ) -> Recommendation:
     """Songs that belong with a set of songs (Recommender.continuation; one seed: similar).
 
     1. Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
     2. Seeds and `exclude` never appear in the results; at most `max_per_artist` songs per
        artist (compared case- and accent-insensitively) when given.
+    3. `familiarity` (0..1) leans the list to long-tail (0) or well-known songs (1).
     """
     model = serving_model()
-    seed_songs = _seed_songs(model, seeds)
+    seed_songs = seed_songs_known(model, seeds)
     ranked = model.recommender.continuation(
         [song.id for song in seed_songs],
         k,
-        exclude=_in_catalogue(model, exclude),
+        exclude=ids_in_catalogue(model, exclude),
         max_per_artist=max_per_artist,
+        familiarity=familiarity,
     )
     return _answer(model, seed_songs, ranked)
 
@@ -120,6 +135,7 @@ def songs_next(
     k: int = 10,
     exclude: Iterable[int] = (),
     max_per_artist: int | None = None,
+    familiarity: float = DEFAULT_FAMILIARITY,
 ) -> Recommendation:
     """What to play after `history` (oldest first): Recommender.next.
 
@@ -127,13 +143,14 @@ def songs_next(
     and `exclude` never come back.
     """
     model = serving_model()
-    _seed_songs(model, history)
+    seed_songs_known(model, history)
     history_songs = tuple(model.songs[song_id] for song_id in history)
     ranked = model.recommender.next(
         [song.id for song in history_songs],
         k,
-        exclude=_in_catalogue(model, exclude),
+        exclude=ids_in_catalogue(model, exclude),
         max_per_artist=max_per_artist,
+        familiarity=familiarity,
     )
     seeds = tuple(dict.fromkeys(history_songs))
     return _answer(model, seeds, ranked)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from playlists.selectors import SongInfo
 from recommender.ml.radio import StationRules, station_build
-from recommender.serving.answers import _in_catalogue, _seed_songs
+from recommender.serving.answers import ids_in_catalogue, seed_songs_known
+from recommender.serving.reasons import SongReason, reason_view
 from recommender.serving.state import serving_model
 
 
@@ -16,6 +17,7 @@ class StationSong:
     song: SongInfo
     position: int  # 1-based, after the seeds
     source: str
+    reason: SongReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +37,22 @@ def radio_station(
     Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
     """
     model = serving_model()
-    seed_songs = _seed_songs(model, seeds)
+    seed_songs = seed_songs_known(model, seeds)
     station = station_build(
         model.recommender,
         [song.id for song in seed_songs],
         rules,
-        exclude=_in_catalogue(model, exclude),
+        exclude=ids_in_catalogue(model, exclude),
     )
     songs = tuple(
-        StationSong(song=model.songs[song_id], position=n, source=source)
-        for n, (song_id, source) in enumerate(
-            zip(station.song_ids, station.sources, strict=True), 1
+        StationSong(
+            song=model.songs[song_id],
+            position=n,
+            source=source,
+            reason=reason_view(reason, model=model, source=source),
+        )
+        for n, (song_id, source, reason) in enumerate(
+            zip(station.song_ids, station.sources, station.reasons, strict=True), 1
         )
         if song_id in model.songs
     )

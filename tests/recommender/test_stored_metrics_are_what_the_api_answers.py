@@ -87,3 +87,34 @@ def test_every_headline_metric_is_reproduced_by_calling_the_api(settings, tmp_pa
     )
     # Not a trivial agreement: the model is right on some cases and wrong on others.
     assert 0 < stored["next"]["model"]["hit_rate_at_10"] < 1
+
+
+def test_the_stored_familiarity_sweep_is_what_the_api_answers_at_each_familiarity(
+    settings, tmp_path
+) -> None:
+    settings.RECOMMENDER_API_RATE_LIMIT = 0
+    settings.RECOMMENDER_ARTIFACTS_DIR = str(tmp_path / "models")
+    settings.RECOMMENDER_ACTIVE_CHECK_SECONDS = 0
+    serving.serving_reset()
+    catalogue_create(playlists=_radio_playlists(), songs=120)
+    version = version_train_in_process(params=small_params(epochs=10))
+    model_version_activate(version_id=version.id)
+    api = Client()
+    sweep = version.metrics["familiarity"]["next"]
+    assert set(sweep) == {"0", "0.5", "1"}
+    # The sweep runs on the ablation's cases: the first of the evaluation's.
+    cases = cases_build(playlists=training_corpus_read().evaluation)
+    histories = cases.next_histories[: version.metrics["ablation_cases"]["next"]]
+    targets = cases.next_targets[: len(histories)]
+    reaches = {}
+    for label, metrics in sweep.items():
+        lists = [
+            _post(api, "/api/next", {"history": list(h), "familiarity": float(label)})
+            for h in histories
+        ]
+        hits = np.mean([t in songs[:K] for songs, t in zip(lists, targets, strict=True)])
+        assert float(hits) == pytest.approx(metrics["hit_rate_at_10"], abs=1e-9), label
+        reaches[label] = len(np.unique(np.concatenate(lists))) / version.metrics["catalogue_size"]
+        assert reaches[label] == pytest.approx(metrics["reach"], abs=1e-9), label
+    plays = {label: m["popularity_ratio"] for label, m in sweep.items()}
+    assert plays["1"] > plays["0"], plays

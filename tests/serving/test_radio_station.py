@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.ml.radio import StationRules, popularity_percentiles, station_build
+from recommender.ml.familiarity import popularity_percentiles
+from recommender.ml.radio import StationRules, station_build
 from recommender.ml.recommender import Recommender
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue

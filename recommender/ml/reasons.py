@@ -1,0 +1,243 @@
+"""Why a song is in a list: the signal that added most to its score, and the song behind it.
+
+The linear scorer's score is a sum of per-feature contributions (weight x standardised value,
+scorer.LinearScorer.contributions), plus the familiarity tilt on popularity. Features are
+grouped into reason kinds (KIND_OF_FEATURE); a song's reason is the kind whose contributions
+sum highest, so the reason is read off the score, never written after the fact. Its
+`because_of` is the context song that carries that signal most for the song (the seed it was
+most often played after, shares most playlists with, lies nearest to, ...), or None when the
+signal belongs to no one song (popularity, "playlists like yours").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from recommender.ml.features import CONTEXT_LIMIT, FEATURES, CatalogueArrays
+from recommender.ml.statistics import PlaylistStatistics, SparseRows
+from recommender.ml.vectors import SongVectors
+
+
+class ReasonKind(StrEnum):
+    PLAYED_AFTER = "played-after"  # successor statistics: followed a context song
+    PLAYED_WITH = "played-with"  # co-occurrence: in the same playlists
+    SOUNDS_LIKE = "sounds-like"  # Word2Vec: near a context song in the learned song space
+    SAME_ARTIST = "same-artist"
+    SAME_TAG = "same-tag"  # shares a specific Last.fm tag (ml/tags.py)
+    POPULAR = "popular"  # the popularity prior (and the familiarity tilt)
+    POPULAR_FALLBACK = "popular-fallback"  # the model knew nothing: a labelled popular pick
+
+
+KIND_OF_FEATURE: dict[str, ReasonKind] = {
+    "embedding_next": ReasonKind.SOUNDS_LIKE,
+    "embedding_context": ReasonKind.SOUNDS_LIKE,
+    "sounds_like": ReasonKind.SOUNDS_LIKE,
+    "sounds_like_context": ReasonKind.SOUNDS_LIKE,
+    "has_vector": ReasonKind.SOUNDS_LIKE,
+    "successor_share": ReasonKind.PLAYED_AFTER,
+    "successor_log": ReasonKind.PLAYED_AFTER,
+    "multi_step_share": ReasonKind.PLAYED_AFTER,
+    "second_order_share": ReasonKind.PLAYED_AFTER,
+    "second_order_log": ReasonKind.PLAYED_AFTER,
+    "successor_any_share": ReasonKind.PLAYED_AFTER,
+    "cooccurrence_share": ReasonKind.PLAYED_WITH,
+    "cooccurrence_log": ReasonKind.PLAYED_WITH,
+    "cooccurrence_seeds": ReasonKind.PLAYED_WITH,
+    "cooccurrence_lift": ReasonKind.PLAYED_WITH,
+    "neighbour_playlists": ReasonKind.PLAYED_WITH,
+    "popularity": ReasonKind.POPULAR,
+    "same_artist_last": ReasonKind.SAME_ARTIST,
+    "same_artist_context": ReasonKind.SAME_ARTIST,
+    "same_tag_last": ReasonKind.SAME_TAG,
+    "same_tag_context": ReasonKind.SAME_TAG,
+}
+# The kinds a scored song can have, in a fixed order (the columns of the grouped shares).
+SCORED_KINDS: tuple[ReasonKind, ...] = tuple(dict.fromkeys(KIND_OF_FEATURE[f] for f in FEATURES))
+_MEMBERSHIP = np.array(
+    [[KIND_OF_FEATURE[f] is kind for kind in SCORED_KINDS] for f in FEATURES], dtype=np.float64
+)
+_POPULAR_COLUMN = SCORED_KINDS.index(ReasonKind.POPULAR)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    kind: ReasonKind
+    because_of: int | None  # a song of the context, or None
+    # same-tag and tag-matched fallback picks: the most specific tag shared with because_of.
+    tag: int | None = None
+    # Each kind's share of the positive contributions to the score, largest first (sum 1);
+    # empty for the popular fallback, which has no score to share out.
+    shares: tuple[tuple[ReasonKind, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReasonContext:
+    """What finding `because_of` reads: one version's arrays and the listener's songs."""
+
+    statistics: PlaylistStatistics
+    vectors: SongVectors
+    catalogue: CatalogueArrays
+    context: Sequence[int]  # oldest first
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a ranked list needs to say why each song is there, worked out only when asked.
+
+    The first `len(contributions)` songs were scored; the rest are popular picks (the
+    fallback, or the fill after the model's candidates ran out).
+    """
+
+    where: ReasonContext
+    song_ids: np.ndarray  # int64 (n,)
+    contributions: np.ndarray  # (scored, len(FEATURES)): LinearScorer.contributions
+    popularity_tilt: np.ndarray  # (scored,): what familiarity added to each log-odds
+    tag_matched: np.ndarray  # bool (n,): popular picks sharing a specific tag with the context
+
+    def reasons(self, positions: Sequence[int]) -> tuple[Reason, ...]:
+        picked = np.asarray(positions, dtype=np.int64)
+        finder = _BecauseOf(self.where, self.song_ids[picked])
+        scored = picked < len(self.contributions)
+        out: list[Reason] = []
+        grouped = self.contributions[picked[scored]].astype(np.float64) @ _MEMBERSHIP
+        grouped[:, _POPULAR_COLUMN] += self.popularity_tilt[picked[scored]]
+        rows = iter(grouped)
+        for i, (position, is_scored) in enumerate(
+            zip(picked.tolist(), scored.tolist(), strict=True)
+        ):
+            if is_scored:
+                out.append(_scored_reason(next(rows), finder, i))
+            else:
+                because_of = (
+                    finder.song_for(ReasonKind.SAME_TAG, i) if self.tag_matched[position] else None
+                )
+                out.append(
+                    Reason(
+                        kind=ReasonKind.POPULAR_FALLBACK,
+                        because_of=because_of,
+                        tag=finder.shared_tag(i, because_of),
+                    )
+                )
+        return tuple(out)
+
+
+def _scored_reason(grouped: np.ndarray, finder: _BecauseOf, i: int) -> Reason:
+    kind = SCORED_KINDS[int(np.argmax(grouped))]
+    positive = np.clip(grouped, 0.0, None)
+    total = float(positive.sum())
+    shares: tuple[tuple[ReasonKind, float], ...] = ()
+    if total > 0:
+        order = np.argsort(-positive, kind="stable")
+        shares = tuple(
+            (SCORED_KINDS[j], round(float(positive[j] / total), 3))
+            for j in order.tolist()
+            if positive[j] > 0
+        )
+    because_of = finder.song_for(kind, i)
+    tag = finder.shared_tag(i, because_of) if kind is ReasonKind.SAME_TAG else None
+    return Reason(kind=kind, because_of=because_of, tag=tag, shares=shares)
+
+
+class _BecauseOf:
+    """Per reason kind, which context song carries the signal for each song (lazily)."""
+
+    def __init__(self, where: ReasonContext, song_ids: np.ndarray) -> None:
+        self.where = where
+        self.ids = np.asarray(song_ids, dtype=np.int64)
+        self.recent = [int(s) for s in where.context][-CONTEXT_LIMIT:]
+        self._best: dict[ReasonKind, list[int | None]] = {}
+
+    def song_for(self, kind: ReasonKind, position: int) -> int | None:
+        if kind not in self._best:
+            self._best[kind] = self._compute(kind)
+        return self._best[kind][position]
+
+    def shared_tag(self, position: int, other: int | None) -> int | None:
+        """The song's most specific tag that `other` carries too (None without one)."""
+        if other is None:
+            return None
+        catalogue = self.where.catalogue
+        theirs = catalogue.tags_of(other)
+        for tag in catalogue.tags_of(int(self.ids[position])).tolist():
+            if tag in theirs:
+                return int(tag)
+        return None
+
+    def _compute(self, kind: ReasonKind) -> list[int | None]:
+        if kind is ReasonKind.PLAYED_AFTER:
+            strength = self._table_strength(self.where.statistics.successors)
+        elif kind is ReasonKind.PLAYED_WITH:
+            strength = self._table_strength((self.where.statistics.cooccurrence,))
+        elif kind is ReasonKind.SOUNDS_LIKE:
+            strength = self._cosines()
+        elif kind is ReasonKind.SAME_ARTIST:
+            strength = self._same_artist()
+        elif kind is ReasonKind.SAME_TAG:
+            strength = self._same_tag()
+        else:
+            return [None] * len(self.ids)
+        return _strongest(strength, self.recent)
+
+    def _table_strength(self, tables: Sequence[SparseRows]) -> np.ndarray:
+        """(context songs, n): the largest share of a context song's row that is the song."""
+        out = np.zeros((len(self.recent), len(self.ids)))
+        for row, song in enumerate(self.recent):
+            for gap, table in enumerate(tables, 1):
+                targets, counts = table.row(song)
+                total = table.total(song)
+                if not len(targets) or total <= 0:
+                    continue
+                order = np.argsort(targets, kind="stable")
+                sorted_targets = targets[order]
+                at = np.minimum(np.searchsorted(sorted_targets, self.ids), len(targets) - 1)
+                hit = sorted_targets[at] == self.ids
+                share = np.where(hit, counts[order][at] / total / gap, 0.0)
+                out[row] = np.maximum(out[row], share)
+        return out
+
+    def _cosines(self) -> np.ndarray:
+        vectors = self.where.vectors
+        out = np.zeros((len(self.recent), len(self.ids)))
+        rows = vectors.rows[self.ids]
+        placed = rows >= 0
+        for row, song in enumerate(self.recent):
+            own = vectors.row_of(song)
+            if own >= 0 and placed.any():
+                # Shifted so that any cosine beats "no vector" (0).
+                out[row, placed] = 2.0 + vectors.query[rows[placed]] @ vectors.query[own]
+        return out
+
+    def _same_artist(self) -> np.ndarray:
+        artists = self.where.catalogue.artist_ids
+        mine = artists[self.ids]
+        out = np.zeros((len(self.recent), len(self.ids)))
+        for row, song in enumerate(self.recent):
+            if artists[song] >= 0:
+                # Newer context songs win ties (the row index grows with recency).
+                out[row] = (mine == artists[song]) * (1.0 + row)
+        return out
+
+    def _same_tag(self) -> np.ndarray:
+        catalogue = self.where.catalogue
+        tags, owners = catalogue.tags_of_many(self.ids)
+        out = np.zeros((len(self.recent), len(self.ids)))
+        if not len(tags):
+            return out
+        for row, song in enumerate(self.recent):
+            sharing = catalogue.sharing_a_tag(tags, owners, len(self.ids), catalogue.tags_of(song))
+            out[row] = sharing * (1.0 + row)
+        return out
+
+
+def _strongest(strength: np.ndarray, recent: list[int]) -> list[int | None]:
+    if not len(recent):
+        return [None] * strength.shape[1]
+    best = np.argmax(strength, axis=0)
+    found = strength[best, np.arange(strength.shape[1])] > 0
+    return [
+        recent[b] if hit else None for b, hit in zip(best.tolist(), found.tolist(), strict=True)
+    ]
