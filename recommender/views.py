@@ -13,6 +13,7 @@ from playlists.selectors import songs_by_ids
 from recommender import api, selectors, serving
 from recommender.metrics_display import ablation_rows, index_facts, metrics_tables
 from recommender.openapi import openapi_schema
+from recommender.page_query import page_query_read
 
 NEIGHBOURS_ON_SONG_PAGE = 12
 
@@ -40,10 +41,18 @@ def _serving_or_none() -> tuple[serving.ServingModel | None, str]:
 
 def home(request: HttpRequest) -> HttpResponse:
     model, why = _serving_or_none()
+    # A shared link's seeds and options, given to home.js so that it shows the same list.
+    link = page_query_read(query=request.GET)
+    state = {
+        "seeds": [api.song_json(song) for song in link.seeds],
+        "familiarity": link.familiarity,
+        "max_per_artist": link.max_per_artist,
+        "notes": link.notes,
+    }
     return render(
         request,
         "recommender/home.html",
-        {"model": model, "why": why, "max_seeds": serving.MAX_SEEDS},
+        {"model": model, "why": why, "max_seeds": serving.MAX_SEEDS, "link": link, "state": state},
     )
 
 

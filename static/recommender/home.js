@@ -1,5 +1,8 @@
 // Home page: search-as-you-type combobox, seed chips and live recommendations.
 // Every piece of data goes into the page through textContent (see el()), never innerHTML.
+// The picked songs and the options live in the address (/?seeds=1,2&familiarity=0.3): each
+// change is a history entry, so Back and Forward step through the lists, and a link opens
+// on the same list (the server reads it into #home-state, see recommender/page_query.py).
 "use strict";
 
 (() => {
@@ -13,8 +16,21 @@
   const status = root.querySelector("#results-status");
   const emptyHint = root.querySelector("#results-empty");
   const onePerArtist = root.querySelector("#one-per-artist");
+  const slider = root.querySelector("#familiarity");
+  const sliderValue = root.querySelector("#familiarity-value");
+  const linkNotes = root.querySelector("#link-notes");
+  const radioLink = root.querySelector("#start-radio");
+  const radioHelp = root.querySelector("#radio-help");
+  const copyLink = root.querySelector("#copy-link");
+  const copyLinkStatus = root.querySelector("#copy-link-status");
+  const resultsShare = root.querySelector("#results-share");
   const maxSeeds = Number(root.dataset.maxSeeds || 50);
   const RESULTS = 20;
+  // The API's default: sent only when the slider is elsewhere, so the page also works with
+  // an API that does not know the field yet (it then says so, see recommend()).
+  const DEFAULT_FAMILIARITY = 0.5;
+  // The export API's limit on a playlist title (MAX_QUERY_CHARS).
+  const MAX_TITLE = 200;
 
   let options = [];
   let active = -1;
@@ -178,16 +194,14 @@
         return;
       }
       seeds.push(song);
+      commit();
     }
-    renderChips();
-    recommend();
     input.focus();
   }
 
   function removeSeed(id) {
     seeds = seeds.filter((seed) => seed.id !== id);
-    renderChips();
-    recommend();
+    commit();
     input.focus();
   }
 
@@ -205,11 +219,83 @@
         );
       }),
     );
-    const url = new URL(window.location.href);
-    if (seeds.length) url.searchParams.set("seeds", seeds.map((seed) => seed.id).join(","));
-    else url.searchParams.delete("seeds");
-    window.history.replaceState(null, "", url);
   }
+
+  // ----- options, the address and history ----------------------------------------------------
+  function familiarity() {
+    return Math.round(Number(slider.value) * 10) / 10;
+  }
+
+  function familiarityWords(value) {
+    if (value <= 0) return "discoveries only";
+    if (value < 0.5) return "more discoveries";
+    if (value === 0.5) return "a mix";
+    if (value < 1) return "more well-known songs";
+    return "well-known hits only";
+  }
+
+  function showFamiliarity() {
+    const value = familiarity();
+    const words = `${value.toFixed(1)} · ${familiarityWords(value)}`;
+    sliderValue.textContent = words;
+    slider.setAttribute("aria-valuetext", words);
+  }
+
+  function currentState(notes = []) {
+    return { seeds: seeds.slice(), familiarity: familiarity(), onePerArtist: onePerArtist.checked, notes };
+  }
+
+  // Defaults stay out of the address, so that a plain list has a short link.
+  function stateURL(state) {
+    const url = new URL(window.location.pathname, window.location.origin);
+    if (state.seeds.length) url.searchParams.set("seeds", state.seeds.map((seed) => seed.id).join(","));
+    if (state.familiarity !== DEFAULT_FAMILIARITY) url.searchParams.set("familiarity", state.familiarity.toFixed(1));
+    if (state.onePerArtist) url.searchParams.set("max_per_artist", "1");
+    return url;
+  }
+
+  function showNotes(notes) {
+    linkNotes.replaceChildren(...notes.map((note) => el("p", { class: "notice" }, note)));
+  }
+
+  function showRadioLink() {
+    if (seeds.length) {
+      const query = new URLSearchParams({ seeds: seeds.map((seed) => seed.id).join(","), familiarity: familiarity().toFixed(1) });
+      radioLink.href = `/radio?${query}`;
+      radioLink.removeAttribute("aria-disabled");
+      const based = seeds.length === 1 ? "your song" : `your ${seeds.length} songs`;
+      radioHelp.textContent = `A station that keeps going from ${based}.`;
+    } else {
+      radioLink.removeAttribute("href");
+      radioLink.setAttribute("aria-disabled", "true");
+      radioHelp.textContent = "Pick a song first: the radio plays on from your songs.";
+    }
+  }
+
+  // Draws a state (from the server, or from history on Back and Forward) and fetches its list.
+  function apply(state) {
+    seeds = state.seeds.slice();
+    slider.value = String(state.familiarity);
+    onePerArtist.checked = state.onePerArtist;
+    showFamiliarity();
+    showNotes(state.notes);
+    copyLinkStatus.textContent = "";
+    renderChips();
+    showRadioLink();
+    recommend();
+  }
+
+  // A change by the listener: a new history entry, then the new list. A link's notes were
+  // about the link, so they stay with its entry.
+  function commit() {
+    const state = currentState();
+    window.history.pushState(state, "", stateURL(state));
+    apply(state);
+  }
+
+  window.addEventListener("popstate", (event) => {
+    if (event.state && Array.isArray(event.state.seeds)) apply(event.state);
+  });
 
   // ----- recommendations -------------------------------------------------------------------
   // Bars compare the songs of one list: the best match fills the bar, the weakest shows a
@@ -257,8 +343,28 @@
     );
   }
 
+  function listTitle() {
+    const names = seeds.slice(0, 3).map((seed) => seed.title);
+    const more = seeds.length - names.length;
+    const title = `Songs for ${names.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+    const chars = Array.from(title);
+    return chars.length > MAX_TITLE ? `${chars.slice(0, MAX_TITLE - 1).join("")}…` : title;
+  }
+
+  function failureText(error, sentFamiliarity) {
+    if (error.status === 503) return "No model is active right now — an admin can train one.";
+    const text = `Could not get recommendations: ${error.message}`;
+    // An API from before the familiarity option refuses the field by name.
+    if (sentFamiliarity && error.status >= 400 && error.status < 500 && /familiarity/i.test(error.message)) {
+      return `${text} This server cannot weigh familiar against new songs yet: move the slider back to 0.5 for a list.`;
+    }
+    return text;
+  }
+
   async function recommend() {
     if (recommendAbort) recommendAbort.abort();
+    resultsShare.replaceChildren();
+    status.classList.remove("is-error");
     if (!seeds.length) {
       results.replaceChildren();
       emptyHint.hidden = false;
@@ -269,6 +375,8 @@
     recommendAbort = new AbortController();
     root.classList.add("is-loading");
     const payload = { seeds: seeds.map((seed) => seed.id), k: RESULTS, max_per_artist: onePerArtist.checked ? 1 : null };
+    const asked = familiarity();
+    if (asked !== DEFAULT_FAMILIARITY) payload.familiarity = asked;
     try {
       const body = await getJSON("/api/recommendations", {
         method: "POST",
@@ -278,6 +386,9 @@
       });
       const widths = barWidths(body.results.map((item) => item.score));
       results.replaceChildren(...body.results.map((item, index) => songItem(item, index, widths)));
+      if (body.results.length) {
+        resultsShare.replaceChildren(window.SongrecShare.exportLinks(body.results.map((item) => item.song), listTitle()));
+      }
       const based = seeds.length === 1 ? "1 song" : `${seeds.length} songs`;
       const note = SOURCES[body.source] || "";
       status.textContent = `${body.results.length} songs for ${based} · model v${body.model_version}${note ? " · " + note : ""}`;
@@ -285,13 +396,18 @@
     } catch (error) {
       if (error.name === "AbortError") return;
       results.replaceChildren();
-      status.textContent = error.status === 503 ? "No model is active right now — an admin can train one." : `Could not get recommendations: ${error.message}`;
+      status.textContent = failureText(error, "familiarity" in payload);
+      status.classList.add("is-error");
     } finally {
       root.classList.remove("is-loading");
     }
   }
 
-  onePerArtist.addEventListener("change", recommend);
+  onePerArtist.addEventListener("change", commit);
+  slider.addEventListener("input", showFamiliarity);
+  // "change" comes once the value is let go (or per arrow key): one history entry a choice.
+  slider.addEventListener("change", commit);
+  copyLink.addEventListener("click", () => window.SongrecShare.copy(window.location.href, copyLinkStatus, "Link copied."));
 
   root.querySelectorAll("[data-example]").forEach((button) => {
     button.addEventListener("click", () => {
@@ -301,15 +417,10 @@
     });
   });
 
-  // Seeds in the address (?seeds=1,2) survive a reload and can be shared.
-  async function restore() {
-    const raw = new URL(window.location.href).searchParams.get("seeds") || "";
-    const ids = raw.split(",").map((part) => Number.parseInt(part, 10)).filter((id) => Number.isInteger(id) && id >= 0).slice(0, maxSeeds);
-    if (!ids.length) return;
-    const songs = await Promise.all(ids.map((id) => getJSON(`/api/songs/${id}`).catch(() => null)));
-    seeds = songs.filter(Boolean);
-    renderChips();
-    recommend();
-  }
-  restore();
+  // The address's list, read by the server: drawn at once, kept as this entry's state.
+  const initial = JSON.parse(document.getElementById("home-state").textContent);
+  const first = { seeds: initial.seeds, familiarity: initial.familiarity, onePerArtist: initial.max_per_artist === 1, notes: initial.notes };
+  // The address is rewritten to what is shown (ids left out, as its notes say).
+  window.history.replaceState(first, "", stateURL(first));
+  apply(first);
 })();
