@@ -56,7 +56,7 @@ def test_model_page_shows_hyperparameters_and_metrics(
 ) -> None:
     page = api.get("/model").content.decode()
     assert f"version {active_version.id}" in page
-    assert "<code>vector_size</code>" in page
+    assert "<dt>Vector size</dt><dd>16 dimensions</dd>" in page
     tables = metrics_tables(active_version.metrics)
     assert [table.key for table in tables] == ["next", "next_one_song", "continuation", "similar"]
     for table in tables:
