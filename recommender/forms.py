@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from recommender.metrics_display import HYPERPARAMETERS, hyperparameter_text
+from recommender.metrics_display import HYPERPARAMETERS, count_text, hyperparameter_text
 from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS
@@ -62,8 +62,8 @@ def training_seconds_estimate(params: Word2VecParams) -> float:
 def _messages(name: str, low: float, high: float, why: str) -> dict[str, str]:
     label = HYPERPARAMETERS[name].label.lower()
     return {
-        "min_value": f"The {label} must be at least {low:g}.",
-        "max_value": f"The {label} must be at most {high:g}: {why}.",
+        "min_value": f"The {label} must be at least {count_text(low)}.",
+        "max_value": f"The {label} must be at most {count_text(high)}: {why}.",
     }
 
 
@@ -111,7 +111,11 @@ class TrainForm(forms.Form):
             default = hyperparameter_text(name, getattr(defaults, name))
             self.fields[name].label = spec.label
             # gensim's own name too, as the command line and the docs spell it.
-            self.fields[name].help_text = f"{spec.help} Default: {default}. (gensim: {name})"
+            bounds = INT_BOUNDS.get(name) or FLOAT_BOUNDS.get(name)
+            allowed = f" From {count_text(bounds[0])} to {count_text(bounds[1])}." if bounds else ""
+            self.fields[
+                name
+            ].help_text = f"{spec.help} Default: {default}.{allowed} (gensim: {name})"
         activation = self.fields["activate_when_done"]
         activation.help_text = "'if at least as good': HitRate@10 at least the active version's."
 

@@ -52,6 +52,15 @@ def test_a_value_out_of_bounds_is_refused_with_a_clear_message(
     assert not ModelVersion.objects.exists()
 
 
+def test_the_form_tells_each_range_before_anything_is_posted(client, boss) -> None:
+    html = client.get(TRAIN).content.decode()
+
+    assert "From 1 to 100." in html  # epochs
+    assert "From 0 to 2,147,483,647." in html  # seed
+    assert "From 0.0001 to 1." in html  # learning rate
+    assert 'name="epochs" value="5" min="1" max="100"' in html
+
+
 def test_each_bound_alone_fits_the_default_time_limit(settings) -> None:
     for name, (_, high, _) in INT_BOUNDS.items():
         changes: dict[str, Any] = {name: high}
