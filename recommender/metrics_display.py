@@ -95,6 +95,8 @@ class MetricsTable:
     rows: tuple[tuple[str, tuple[Cell, ...]], ...]
     # Scalars stored with this question's results (e.g. pairs): (label, value), formatted.
     settings: tuple[tuple[str, str], ...] = ()
+    # Every ranker was scored on 0 cases: its figures are zeros that mean nothing.
+    no_cases: bool = False
 
     @property
     def cases_text(self) -> str:
@@ -136,6 +138,7 @@ def metrics_tables(metrics: dict[str, Any] | None) -> list[MetricsTable]:
                 columns=tuple(label for _, label, _, _ in present),
                 rows=tuple(rows),
                 settings=_settings(stored),
+                no_cases=all(r.get("cases", 1) == 0 for r in results.values()),
             )
         )
     return tables

@@ -20,6 +20,10 @@ METRICS = {
         "popularity": {"hit_rate_at_10": 0.0254, "reach": 0.001, "cases": 18734},
         "pairs": 20000,
     },
+    "continuation": {
+        "model": {"precision_at_10": 0.0, "reach": 0.0, "cases": 0},
+        "popularity": {"precision_at_10": 0.0, "reach": 0.0, "cases": 0},
+    },
     "k": 10,
     "catalogue_size": 75262,
     "cases": {"next": 18734},
@@ -60,6 +64,10 @@ def test_model_page_prints_labels_shares_counts_and_readable_hyperparameters(
     assert "<dt>Window</dt><dd>3 songs each side</dd>" in html
     assert "<dt>Epochs</dt><dd>15</dd>" in html
     assert "sg True" not in text and "True" not in text
+    # A question with no cases says so instead of a table of zeros.
+    continuation = html.split("Continuation: 5 seeds", 1)[1].split("<h3", 1)[0]
+    assert "no held-out cases for this question" in continuation
+    assert "0.0000" not in continuation
 
 
 def test_admin_version_page_uses_the_same_labels(client: Client, stored: ModelVersion) -> None:
