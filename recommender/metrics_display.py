@@ -1,8 +1,10 @@
-"""A version's stored metrics as tables people read: one per question, the model beside the
-baselines scored on the same cases. Used by the admin's version page, /model and train_model."""
+"""A version's stored numbers as people read them, defined once for the admin, /model and
+train_model: metric tables (one per question, the model beside the baselines scored on the same
+cases), the settings of the evaluation, the corpus counts and the hyperparameters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,50 @@ METRICS: tuple[tuple[str, str, str, bool | None], ...] = (
     ("artist_crowded_share", ">2 by one artist", "{:.1%}", False),
 )
 EMPTY = "—"
+_METRIC_FORMATS = {key: pattern for key, _, pattern, _ in METRICS}
+
+
+def metric_text(name: str, value: float | None) -> str:
+    """One metric as every table prints it (HR@10 "0.1234", reach "21.9%")."""
+    return EMPTY if value is None else _METRIC_FORMATS.get(name, "{:.4f}").format(value)
+
+
+def count_text(value: object) -> str:
+    """A count with thousands separators ("1,700,143"); anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
+# Scalars stored beside the results (at the top of `metrics` or inside a question): settings of
+# the evaluation, never metric rows. Keys not listed here read as their words ("pairs" -> "Pairs").
+SETTINGS: dict[str, str] = {
+    "k": "Songs per list scored (k)",
+    "catalogue_size": "Catalogue size (for reach)",
+    "pairs": "Pairs",
+}
+# Stored beside the settings but shown elsewhere (cases head each table) or not at all.
+_NOT_SETTINGS = frozenset({"cases", "ablation_cases"})
+
+
+def _setting_label(key: str) -> str:
+    text = SETTINGS.get(key) or key.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _settings(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (_setting_label(key), count_text(value))
+        for key, value in values.items()
+        if key not in _NOT_SETTINGS and isinstance(value, int | float | str)
+    )
+
+
+def evaluation_settings(metrics: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, value) for the evaluation's own settings: k, the catalogue size, ..."""
+    return list(_settings(metrics or {}))
 
 
 @dataclass(frozen=True)
@@ -47,14 +93,25 @@ class MetricsTable:
     cases: int | None
     columns: tuple[str, ...]
     rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    # Scalars stored with this question's results (e.g. pairs): (label, value), formatted.
+    settings: tuple[tuple[str, str], ...] = ()
+    # Every ranker was scored on 0 cases: its figures are zeros that mean nothing.
+    no_cases: bool = False
+
+    @property
+    def cases_text(self) -> str:
+        return count_text(self.cases)
 
 
 def metrics_tables(metrics: dict[str, Any] | None) -> list[MetricsTable]:
     """One table per evaluated question; rankers as rows, metrics as columns."""
     tables = []
     for key, title in QUESTIONS:
-        results = (metrics or {}).get(key)
-        if not isinstance(results, dict) or not results:
+        stored = (metrics or {}).get(key)
+        if not isinstance(stored, dict):
+            continue
+        results = {name: r for name, r in stored.items() if isinstance(r, dict)}
+        if not results:
             continue
         present = [m for m in METRICS if any(m[0] in r for r in results.values())]
         best: dict[str, float] = {}
@@ -67,10 +124,10 @@ def metrics_tables(metrics: dict[str, Any] | None) -> list[MetricsTable]:
             if ranker not in results:
                 continue
             cells = []
-            for name, _, pattern, _ in present:
+            for name, _, _, _ in present:
                 value = results[ranker].get(name)
-                text = EMPTY if value is None else pattern.format(value)
-                cells.append(Cell(text, best=value is not None and best.get(name) == value))
+                best_here = value is not None and best.get(name) == value
+                cells.append(Cell(metric_text(name, value), best=best_here))
             rows.append((label, tuple(cells)))
         cases = next((r.get("cases") for r in results.values() if r.get("cases")), None)
         tables.append(
@@ -80,6 +137,8 @@ def metrics_tables(metrics: dict[str, Any] | None) -> list[MetricsTable]:
                 cases=cases,
                 columns=tuple(label for _, label, _, _ in present),
                 rows=tuple(rows),
+                settings=_settings(stored),
+                no_cases=all(r.get("cases", 1) == 0 for r in results.values()),
             )
         )
     return tables
@@ -132,3 +191,113 @@ def headline(metrics: dict[str, Any] | None, question: str, ranker: str = "model
     metric = {"continuation": "precision_at_10", "similar": "reach"}.get(question, "hit_rate_at_10")
     value = ((metrics or {}).get(question) or {}).get(ranker, {}).get(metric)
     return float(value) if value is not None else None
+
+
+# What the worker counted in the corpus it trained and evaluated on (ModelVersion.corpus_stats).
+CORPUS_LABELS: dict[str, str] = {
+    "train_playlists": "Training playlists",
+    "train_songs": "Plays in the training playlists",
+    "eval_playlists": "Evaluation playlists",
+    "eval_songs": "Plays in the evaluation playlists",
+    "catalogue_size": "Songs in the catalogue",
+    "catalogue_ids": "Song ids in the catalogue",
+    "evaluated_on": "Evaluated on",
+}
+
+
+def _labelled(
+    stored: Mapping[str, Any], labels: Mapping[str, str], text: Callable[[Any], str]
+) -> list[tuple[str, str]]:
+    """(label, text(value)) in `labels`' order, then any key it lacks, sorted, as its words."""
+    keys = [key for key in labels if key in stored]
+    keys += sorted(key for key in stored if key not in labels)
+    return [(labels.get(key) or _setting_label(key), text(stored[key])) for key in keys]
+
+
+def corpus_facts(corpus_stats: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, value) per corpus count, in CORPUS_LABELS' order, counts with separators."""
+    return _labelled(corpus_stats or {}, CORPUS_LABELS, count_text)
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    label: str
+    help: str
+    # After a whole-number value: (one, many), e.g. ("dimension", "dimensions").
+    unit: tuple[str, str] | None = None
+
+
+# Word2Vec's hyperparameters as the pages and the train form name them (gensim's names are the
+# keys); one place, so the admin, /model and the form read alike.
+HYPERPARAMETERS: dict[str, Hyperparameter] = {
+    "sg": Hyperparameter(
+        "Architecture",
+        "Skip-gram learns each song from the songs around it; CBOW the other way round.",
+    ),
+    "vector_size": Hyperparameter(
+        "Vector size", "Dimensions of each song vector.", ("dimension", "dimensions")
+    ),
+    "window": Hyperparameter(
+        "Window",
+        "How many songs on each side of a song count as its context.",
+        ("song each side", "songs each side"),
+    ),
+    "negative": Hyperparameter(
+        "Negative samples",
+        "Negative samples per positive pair (also the candidate vectors' training).",
+    ),
+    "ns_exponent": Hyperparameter(
+        "Negative-sampling exponent",
+        "Shape of the negative-sampling distribution: 1 = by frequency, 0 = uniform, "
+        "below 0 favours rare songs.",
+    ),
+    "sample": Hyperparameter(
+        "Down-sampling threshold", "Down-sampling threshold for very frequent songs (0 = off)."
+    ),
+    "epochs": Hyperparameter("Epochs", "Passes over the training playlists."),
+    "min_count": Hyperparameter(
+        "Minimum plays", "Songs played fewer times get no vector.", ("play", "plays")
+    ),
+    "alpha": Hyperparameter("Learning rate", "Initial learning rate (alpha)."),
+    "seed": Hyperparameter("Seed", "Random seed (runs are repeatable up to thread scheduling)."),
+}
+
+
+def hyperparameter_text(name: str, value: object) -> str:
+    """One hyperparameter's value as read: "Skip-gram", "64 dimensions", "off", "0.025"."""
+    if name == "sg":
+        return "Skip-gram" if value else "CBOW"
+    if name == "sample" and value == 0:
+        return "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    unit = HYPERPARAMETERS[name].unit if name in HYPERPARAMETERS else None
+    if unit is None or not isinstance(value, int):
+        return count_text(value)
+    return f"{count_text(value)} {unit[0] if value == 1 else unit[1]}"
+
+
+def hyperparameter_rows(values: Mapping[str, object]) -> list[tuple[str, str, str]]:
+    """(label, value, help) per Word2Vec hyperparameter present in `values`, in a fixed order."""
+    return [
+        (spec.label, hyperparameter_text(name, values[name]), spec.help)
+        for name, spec in HYPERPARAMETERS.items()
+        if name in values
+    ]
+
+
+# The worker's phases, as ModelVersion.timings names them.
+PHASES: dict[str, str] = {
+    "read_corpus": "Reading the playlists",
+    "train": "Training Word2Vec",
+    "statistics": "Counting playlist statistics",
+    "fit": "Fitting the scorer",
+    "evaluate": "Evaluating",
+    "write": "Writing the artifacts",
+    "total": "Total",
+}
+
+
+def timing_facts(timings: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(phase, "12.3 s") in the order the worker runs them, the total last."""
+    return _labelled(timings or {}, PHASES, lambda seconds: f"{float(seconds):,.1f} s")

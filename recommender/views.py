@@ -11,7 +11,15 @@ from django.template import loader
 
 from playlists.selectors import songs_by_ids
 from recommender import api, selectors, serving
-from recommender.metrics_display import ablation_rows, index_facts, metrics_tables
+from recommender.metrics_display import (
+    ablation_rows,
+    corpus_facts,
+    count_text,
+    evaluation_settings,
+    hyperparameter_rows,
+    index_facts,
+    metrics_tables,
+)
 from recommender.openapi import openapi_schema
 from recommender.page_query import page_query_read
 
@@ -88,9 +96,11 @@ def model_page(request: HttpRequest) -> HttpResponse:
     if version is not None:
         context["metric_tables"] = metrics_tables(version.metrics)
         context["ablation_rows"] = ablation_rows(version.metrics)
-        context["corpus_stats"] = sorted((version.corpus_stats or {}).items())
+        context["evaluation_settings"] = evaluation_settings(version.metrics)
+        context["corpus_facts"] = corpus_facts(version.corpus_stats)
         context["index_facts"] = index_facts(version.metrics)
-        context["hyperparameters"] = sorted(version.hyperparameters.items())
+        context["hyperparameters"] = hyperparameter_rows(version.hyperparameters)
+        context["songs_placed"] = count_text(model.size) if model else ""
     return render(request, "recommender/model.html", context)
 
 

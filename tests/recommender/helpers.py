@@ -213,3 +213,13 @@ def run_pid(version: ModelVersion) -> int:
     host, _, pid = version.worker.rpartition(":")
     assert host == socket.gethostname() and pid.isdigit(), version.worker
     return int(pid)
+
+
+def train_form_data(**changes: object) -> dict[str, str]:
+    """The admin's train form as posted with every default, then `changes`."""
+    defaults = Word2VecParams()
+    data = {name: str(getattr(defaults, name)) for name in PARAM_FIELDS}
+    data["sg"] = "1" if defaults.sg else "0"
+    data["activate_when_done"] = "better"
+    data.update({name: str(value) for name, value in changes.items()})
+    return data

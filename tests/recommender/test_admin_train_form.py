@@ -9,6 +9,7 @@ from django.urls import reverse
 from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
 from recommender.training import PARAM_FIELDS
+from tests.recommender.helpers import train_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +21,6 @@ def admin_user(client):
     user = User.objects.create_superuser("boss", password="x")
     client.force_login(user)
     return user
-
-
-def _form_data(**changes) -> dict[str, str]:
-    defaults = Word2VecParams()
-    data = {name: str(getattr(defaults, name)) for name in PARAM_FIELDS}
-    data["sg"] = "1" if defaults.sg else "0"
-    data["activate_when_done"] = "better"
-    data.update({name: str(value) for name, value in changes.items()})
-    return data
 
 
 def test_every_hyperparameter_is_prefilled_with_its_default(client, admin_user):
@@ -44,7 +36,7 @@ def test_posting_the_form_queues_a_run_with_those_hyperparameters(
 ):
     # The message would go out after commit; capturing without running keeps Redis out of it.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(TRAIN, _form_data(vector_size=24, epochs=3, sg=0))
+        response = client.post(TRAIN, train_form_data(vector_size=24, epochs=3, sg=0))
 
     version = ModelVersion.objects.get()
     assert response.status_code == 302
@@ -58,7 +50,7 @@ def test_posting_the_form_queues_a_run_with_those_hyperparameters(
 
 
 def test_an_invalid_hyperparameter_is_refused_before_anything_is_queued(client, admin_user):
-    response = client.post(TRAIN, _form_data(vector_size=0))
+    response = client.post(TRAIN, train_form_data(vector_size=0))
 
     assert response.status_code == 200
     assert "vector_size" in response.context["form"].errors
