@@ -301,3 +301,47 @@ PHASES: dict[str, str] = {
 def timing_facts(timings: dict[str, Any] | None) -> list[tuple[str, str]]:
     """(phase, "12.3 s") in the order the worker runs them, the total last."""
     return _labelled(timings or {}, PHASES, lambda seconds: f"{float(seconds):,.1f} s")
+
+
+FAMILIARITY_LABELS = {
+    "0": "0 · discoveries",
+    "0.5": "0.5 · the model's order",
+    "1": "1 · well-known",
+}
+
+
+@dataclass(frozen=True)
+class FamiliarityRow:
+    question: str
+    familiarity: str
+    headline: str  # precision@10 for continuation, HR@10 otherwise
+    reach: str
+    popularity_ratio: str
+
+
+def familiarity_rows(metrics: dict[str, Any] | None) -> list[FamiliarityRow]:
+    """How accuracy, reach and popularity move along the familiarity slider, per question."""
+    sweep = (metrics or {}).get("familiarity") or {}
+    rows = []
+    for key, title in QUESTIONS:
+        by_value = sweep.get(key)
+        if not isinstance(by_value, dict):
+            continue
+        headline_key = "precision_at_10" if key == "continuation" else "hit_rate_at_10"
+        name = "precision@10" if key == "continuation" else "HR@10"
+        for value, label in FAMILIARITY_LABELS.items():
+            stored = by_value.get(value)
+            if not isinstance(stored, dict):
+                continue
+            rows.append(
+                FamiliarityRow(
+                    question=title,
+                    familiarity=label,
+                    headline=f"{metric_text(headline_key, stored.get(headline_key))} {name}",
+                    reach=metric_text("reach", stored.get("reach")),
+                    popularity_ratio=metric_text(
+                        "popularity_ratio", stored.get("popularity_ratio")
+                    ),
+                )
+            )
+    return rows

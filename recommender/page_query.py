@@ -15,8 +15,8 @@ from django.http import QueryDict
 
 from playlists.selectors import SongInfo, songs_by_ids
 from recommender.api_limits import MAX_SEEDS
+from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 
-DEFAULT_FAMILIARITY = 0.5
 # The slider's step: a value from the address is rounded to it, as the slider would do.
 FAMILIARITY_STEP = 0.1
 _ID = re.compile(r"[0-9]{1,10}")
@@ -59,7 +59,8 @@ def _seeds(raw: str, notes: list[str]) -> list[SongInfo]:
     return [found[song_id] for song_id in ids if song_id in found]
 
 
-def _familiarity(raw: str | None, notes: list[str]) -> float:
+def familiarity_read(raw: str | None, notes: list[str]) -> float:
+    """The familiarity of a page address, on the slider's steps (a note when it is refused)."""
     if raw is None or raw == "":
         return DEFAULT_FAMILIARITY
     try:
@@ -94,7 +95,7 @@ def page_query_read(*, query: QueryDict) -> PageQuery:
     seeds = _seeds(query.get("seeds", ""), notes)
     return PageQuery(
         seeds=seeds,
-        familiarity=_familiarity(query.get("familiarity"), notes),
+        familiarity=familiarity_read(query.get("familiarity"), notes),
         max_per_artist=_max_per_artist(query.get("max_per_artist"), notes),
         notes=notes,
     )

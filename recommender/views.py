@@ -16,12 +16,13 @@ from recommender.metrics_display import (
     corpus_facts,
     count_text,
     evaluation_settings,
+    familiarity_rows,
     hyperparameter_rows,
     index_facts,
     metrics_tables,
 )
 from recommender.openapi import openapi_schema
-from recommender.page_query import page_query_read
+from recommender.page_query import familiarity_read, page_query_read
 
 NEIGHBOURS_ON_SONG_PAGE = 12
 
@@ -69,10 +70,20 @@ def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
     if song is None:
         raise Http404("no such song")
     model, why = _serving_or_none()
-    context: dict[str, Any] = {"song": song, "model": model, "why": why}
+    notes: list[str] = []
+    familiarity = familiarity_read(request.GET.get("familiarity"), notes)
+    context: dict[str, Any] = {
+        "song": song,
+        "model": model,
+        "why": why,
+        "familiarity": familiarity,
+        "notes": notes,
+    }
     if model is not None:
         try:
-            answer = serving.songs_similar(song_id=song_id, k=NEIGHBOURS_ON_SONG_PAGE)
+            answer = serving.songs_similar(
+                song_id=song_id, k=NEIGHBOURS_ON_SONG_PAGE, familiarity=familiarity
+            )
             context["answer"] = answer
             widths = bar_widths([item.score for item in answer.results])
             context["neighbours"] = list(zip(answer.results, widths, strict=True))
@@ -99,6 +110,9 @@ def model_page(request: HttpRequest) -> HttpResponse:
         context["evaluation_settings"] = evaluation_settings(version.metrics)
         context["corpus_facts"] = corpus_facts(version.corpus_stats)
         context["index_facts"] = index_facts(version.metrics)
+        context["familiarity_rows"] = familiarity_rows(version.metrics)
+        ablation_cases = (version.metrics or {}).get("ablation_cases") or {}
+        context["familiarity_cases"] = count_text(sum(ablation_cases.values()))
         context["hyperparameters"] = hyperparameter_rows(version.hyperparameters)
         context["songs_placed"] = count_text(model.size) if model else ""
     return render(request, "recommender/model.html", context)

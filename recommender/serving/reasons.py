@@ -21,6 +21,11 @@ class SongReason:
     text: str
     shares: tuple[tuple[str, float], ...]
 
+    @property
+    def shares_text(self) -> str:
+        """ "played-after 62% · sounds-like 30% · popular 8%": the hover text on the pages."""
+        return " · ".join(f"{kind} {share:.0%}" for kind, share in self.shares)
+
 
 def reason_view(reason: Reason, *, model: ServingModel, source: str) -> SongReason:
     return SongReason(

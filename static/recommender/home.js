@@ -323,6 +323,13 @@
     );
   }
 
+  // "played-after 62% · sounds-like 30%": which signals made the score (hover text).
+  function sharesText(reason) {
+    return Object.entries(reason.shares || {})
+      .map(([kind, share]) => `${kind} ${Math.round(share * 100)}%`)
+      .join(" · ");
+  }
+
   function songItem(item, index, widths) {
     const song = item.song;
     const add = el("button", { type: "button", class: "add-seed", "aria-label": `Add ${song.title} by ${song.artist} to your songs` }, "+");
@@ -337,6 +344,7 @@
         el("a", { class: "song-title", href: `/songs/${song.id}` }, song.title),
         el("span", { class: "song-artist" }, song.artist),
         song.tags.length ? el("ul", { class: "tags", "aria-label": "Tags" }, ...song.tags.slice(0, 4).map((tag) => el("li", {}, tag))) : null,
+        item.reason ? el("p", { class: "song-reason small", title: sharesText(item.reason) }, item.reason.text) : null,
       ),
       strength(item.score, widths[index]),
       add,

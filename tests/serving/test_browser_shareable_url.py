@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -49,7 +50,8 @@ def wait_for_list(
 def test_a_shared_link_back_and_forward_show_the_same_lists(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 15)
+    # Rows are redrawn while a list arrives: a row read mid-redraw is read again.
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     browser.get(live_server.url + "/")
     radio = browser.find_element(By.ID, "start-radio")
     assert radio.get_attribute("href") is None
@@ -138,7 +140,8 @@ def test_a_shared_link_back_and_forward_show_the_same_lists(
 def test_a_link_with_an_unknown_id_and_familiarity_keeps_both_in_history(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 15)
+    # Rows are redrawn while a list arrives: a row read mid-redraw is read again.
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     billie = catalogue.id("Billie Jean")
     browser.get(f"{live_server.url}/?seeds={billie},{UNKNOWN_ID}&familiarity=0.2")
     wait.until(lambda d: chip_titles(d) == ["Billie Jean"])
