@@ -104,6 +104,7 @@ def test_radio_from_a_song_page_grows_keeps_its_rules_and_follows_the_slider(
     assert_no_console_errors(browser)
 
     if os.environ.get("SONGREC_SAVE_SCREENSHOTS") == "1":
+        browser.execute_script("window.scrollTo(0, 0)")
         browser.save_screenshot(str(REPO / "docs" / "screenshot-radio.png"))
 
 
