@@ -34,4 +34,5 @@ urlpatterns = [
     path("songs/<int:song_id>", views.song_page, name="song"),
     path("model", views.model_page, name="model"),
     path("map", views.map_page, name="map"),
+    path("radio", views.radio_page, name="radio"),
 ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import loader
 
-from playlists.selectors import songs_by_ids
+from playlists.selectors import SongInfo, song_search, songs_by_ids
 from recommender import api, selectors, serving
+from recommender.api_limits import MAX_QUERY_CHARS
 from recommender.metrics_display import (
     ablation_rows,
     corpus_facts,
@@ -21,6 +23,7 @@ from recommender.metrics_display import (
     index_facts,
     metrics_tables,
 )
+from recommender.ml.radio import HISTORY_WINDOW
 from recommender.openapi import openapi_schema
 from recommender.page_query import familiarity_read, page_query_read
 
@@ -98,6 +101,80 @@ def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
         except serving.NoActiveModel as exc:
             context["model"], context["why"] = None, str(exc)
     return render(request, "recommender/song.html", context)
+
+
+# The radio page: the first build, each "More", and the rule the page keeps across them.
+RADIO_FIRST = 50
+RADIO_MORE = 25
+RADIO_ARTIST_GAP = 3
+RADIO_SEARCH_RESULTS = 10
+
+
+@dataclass
+class RadioQuery:
+    """What /radio?seeds=&familiarity= asked for, checked; `problems` say what was wrong."""
+
+    seeds: list[SongInfo] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    familiarity: float = 0.5
+
+
+def _radio_query(query: QueryDict) -> RadioQuery:
+    read = RadioQuery()
+    raw = query.get("seeds", "").strip()
+    parts = [part.strip() for part in raw.split(",") if part.strip()] if raw else []
+    if any(not part.isdigit() or len(part) > 10 for part in parts):
+        read.problems.append(
+            "The seeds in this address are not song ids (digits, separated by commas)."
+        )
+        parts = []
+    ids = list(dict.fromkeys(int(part) for part in parts))
+    if len(ids) > serving.MAX_SEEDS:
+        read.problems.append(f"A radio starts from at most {serving.MAX_SEEDS} songs.")
+        ids = []
+    found = songs_by_ids(song_ids=ids)
+    read.seeds = [found[song_id] for song_id in ids if song_id in found]
+    read.unknown = [song_id for song_id in ids if song_id not in found]
+    raw_familiarity = query.get("familiarity", "")
+    if raw_familiarity:
+        try:
+            value = float(raw_familiarity)
+        except ValueError:
+            value = -1.0
+        if 0.0 <= value <= 1.0:
+            # The slider moves in tenths: the station is built for the value it shows.
+            read.familiarity = round(value, 1)
+        else:
+            read.problems.append("Familiarity goes from 0 to 1; the station uses 0.5.")
+    return read
+
+
+def radio_page(request: HttpRequest) -> HttpResponse:
+    """The seeds and the controls; radio.js builds the station through POST /api/radio."""
+    model, why = _serving_or_none()
+    context: dict[str, Any] = {"model": model, "why": why}
+    if model is not None:
+        read = _radio_query(request.GET)
+        query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+        matches = song_search(query=query, limit=RADIO_SEARCH_RESULTS)[0] if query else []
+        context.update(
+            read=read,
+            # Start only when every seed exists: a station of fewer seeds is the listener's call.
+            start=bool(read.seeds) and not read.unknown,
+            known_seeds=",".join(str(song.id) for song in read.seeds),
+            query=query,
+            matches=matches,
+            first=RADIO_FIRST,
+            more=RADIO_MORE,
+            artist_gap=RADIO_ARTIST_GAP,
+            # "More" sends this many of the latest songs as seeds and the rest as exclude: the
+            # model then sees the same history and the artist gap the same songs, so the
+            # longer station is the one a single request would have built.
+            tail=max(HISTORY_WINDOW, RADIO_ARTIST_GAP),
+            max_exclude=api.MAX_EXCLUDE,
+        )
+    return render(request, "recommender/radio.html", context)
 
 
 def model_page(request: HttpRequest) -> HttpResponse:

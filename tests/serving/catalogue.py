@@ -118,10 +118,19 @@ class Catalogue:
         return [song_id for song_id, g in self.group_of.items() if g == number]
 
 
+# Songs per artist in the extra groups: four artists a group, so an artist gap of 3 holds.
+EXTRA_SONGS_PER_ARTIST = 2
+
+
 def catalogue_create(
-    *, playlists_per_group: int = 24, length: int = 10, seed: int = 3
+    *, playlists_per_group: int = 24, length: int = 10, seed: int = 3, extra_groups: int = 0
 ) -> Catalogue:
-    """Write the songs, tags and playlists with the ORM and return who is who."""
+    """Write the songs, tags and playlists with the ORM and return who is who.
+
+    `extra_groups` adds groups of plain "Track" songs after the named ones (ids after
+    UNPLAYED, playlists from their own random stream), for tests that need a longer catalogue
+    than the six groups, e.g. a 75-song radio station; the named songs stay as they are.
+    """
     rng = np.random.default_rng(seed)
     dataset = Dataset.objects.create(name="serving-test", source="tests", fingerprint="0" * 64)
     tags = {name: Tag.objects.create(id=i, name=name) for i, name in enumerate(TAGS)}
@@ -150,6 +159,17 @@ def catalogue_create(
         rng.choice(np.arange(n * GROUP_SIZE, (n + 1) * GROUP_SIZE), size=length).tolist()
         for n in range(len(GROUPS))
     ]
+
+    extra_rng = np.random.default_rng(seed + 1)
+    for number in range(len(GROUPS), len(GROUPS) + extra_groups):
+        first = len(songs)
+        for position in range(GROUP_SIZE):
+            band = (number - len(GROUPS)) * 4 + position // EXTRA_SONGS_PER_ARTIST + 1
+            group_of[len(songs)] = number
+            songs.append((f"Track {first + position}", f"Band {band}", (TAGS[number % 6],)))
+        group = np.arange(first, first + GROUP_SIZE)
+        for _ in range(playlists_per_group):
+            train.append(extra_rng.choice(group, size=length).tolist())
 
     plays = Counter(song for playlist in train for song in playlist)
     Song.objects.bulk_create(
