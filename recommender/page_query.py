@@ -51,6 +51,9 @@ def _seeds(raw: str, notes: list[str]) -> list[SongInfo]:
             f"so the first {MAX_SEEDS} are used."
         )
         ids = ids[:MAX_SEEDS]
+    if not ids:
+        # The plain start page reads nothing: it must render while the database is down.
+        return []
     found = songs_by_ids(song_ids=ids)
     unknown = [str(song_id) for song_id in ids if song_id not in found]
     if unknown:

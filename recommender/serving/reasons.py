@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playlists.selectors import tag_names
 from recommender.ml.reasons import Reason, ReasonKind
 from recommender.ml.recommender import SOURCE_POPULAR
 from recommender.serving.state import ServingModel
@@ -66,4 +65,4 @@ def _text(reason: Reason, *, model: ServingModel, source: str) -> str:
 def _tag_name(model: ServingModel, tag: int | None) -> str:
     if tag is None:
         return ""
-    return model.cached("tag_names", tag_names).get(tag, "")
+    return model.tag_names.get(tag, "")

@@ -17,7 +17,7 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, cast
@@ -26,6 +26,7 @@ import faiss
 from django.conf import settings
 from django.db import connections
 
+from playlists.selectors import tag_names
 from recommender import selectors
 from recommender.artifacts import ArtifactsInvalid, artifacts_folder_for, manifest_verify
 from recommender.ml.recommender import Recommender
@@ -51,6 +52,9 @@ class ServingModel:
     folder: Path
     songs: SongTable
     recommender: Recommender
+    # Tag names by id, for the reasons' words: read with the catalogue, so that an answer
+    # never needs the database (it must keep working while the database is down).
+    tag_names: Mapping[int, str] = field(default_factory=dict)
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -88,7 +92,12 @@ def _model_load(key: selectors.ActiveVersionKey) -> ServingModel:
         # Files that match the manifest but do not fit together (or an older format).
         raise ArtifactsInvalid(f"{folder}: {type(exc).__name__}: {exc}") from exc
     return ServingModel(
-        version_id=key.id, key=key, folder=folder, songs=_catalogue(), recommender=recommender
+        version_id=key.id,
+        key=key,
+        folder=folder,
+        songs=_catalogue(),
+        recommender=recommender,
+        tag_names=tag_names(),
     )
 
 
