@@ -38,7 +38,8 @@ def _listed(items: list[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def _seeds(raw: str, notes: list[str]) -> list[SongInfo]:
+def seeds_read(raw: str, notes: list[str]) -> list[SongInfo]:
+    """The catalogue songs a `seeds=` value names, in its order; a note for each left out."""
     parts = [part.strip() for part in raw.split(",") if part.strip()]
     malformed = [part for part in parts if not _ID.fullmatch(part)]
     if malformed:
@@ -95,7 +96,7 @@ def page_query_read(*, query: QueryDict) -> PageQuery:
     step; every id or value left out or replaced has a note saying so.
     """
     notes: list[str] = []
-    seeds = _seeds(query.get("seeds", ""), notes)
+    seeds = seeds_read(query.get("seeds", ""), notes)
     return PageQuery(
         seeds=seeds,
         familiarity=familiarity_read(query.get("familiarity"), notes),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
-from playlists.selectors import SongInfo, song_search, songs_by_ids
+from playlists.selectors import song_search, songs_by_ids
 from recommender import api, selectors, serving
 from recommender.api_limits import MAX_QUERY_CHARS
 from recommender.metrics_display import (
@@ -25,7 +24,7 @@ from recommender.metrics_display import (
 )
 from recommender.ml.radio import HISTORY_WINDOW
 from recommender.openapi import openapi_schema
-from recommender.page_query import familiarity_read, page_query_read
+from recommender.page_query import familiarity_read, page_query_read, seeds_read
 
 NEIGHBOURS_ON_SONG_PAGE = 12
 
@@ -110,59 +109,22 @@ RADIO_ARTIST_GAP = 3
 RADIO_SEARCH_RESULTS = 10
 
 
-@dataclass
-class RadioQuery:
-    """What /radio?seeds=&familiarity= asked for, checked; `problems` say what was wrong."""
-
-    seeds: list[SongInfo] = field(default_factory=list)
-    unknown: list[int] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    familiarity: float = 0.5
-
-
-def _radio_query(query: QueryDict) -> RadioQuery:
-    read = RadioQuery()
-    raw = query.get("seeds", "").strip()
-    parts = [part.strip() for part in raw.split(",") if part.strip()] if raw else []
-    if any(not part.isdigit() or len(part) > 10 for part in parts):
-        read.problems.append(
-            "The seeds in this address are not song ids (digits, separated by commas)."
-        )
-        parts = []
-    ids = list(dict.fromkeys(int(part) for part in parts))
-    if len(ids) > serving.MAX_SEEDS:
-        read.problems.append(f"A radio starts from at most {serving.MAX_SEEDS} songs.")
-        ids = []
-    found = songs_by_ids(song_ids=ids)
-    read.seeds = [found[song_id] for song_id in ids if song_id in found]
-    read.unknown = [song_id for song_id in ids if song_id not in found]
-    raw_familiarity = query.get("familiarity", "")
-    if raw_familiarity:
-        try:
-            value = float(raw_familiarity)
-        except ValueError:
-            value = -1.0
-        if 0.0 <= value <= 1.0:
-            # The slider moves in tenths: the station is built for the value it shows.
-            read.familiarity = round(value, 1)
-        else:
-            read.problems.append("Familiarity goes from 0 to 1; the station uses 0.5.")
-    return read
-
-
 def radio_page(request: HttpRequest) -> HttpResponse:
     """The seeds and the controls; radio.js builds the station through POST /api/radio."""
     model, why = _serving_or_none()
     context: dict[str, Any] = {"model": model, "why": why}
     if model is not None:
-        read = _radio_query(request.GET)
+        # One policy with the home page: unknown or malformed seeds are left out, with a note.
+        notes: list[str] = []
+        seeds = seeds_read(request.GET.get("seeds", ""), notes)
+        familiarity = familiarity_read(request.GET.get("familiarity"), notes)
         query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
         matches = song_search(query=query, limit=RADIO_SEARCH_RESULTS)[0] if query else []
         context.update(
-            read=read,
-            # Start only when every seed exists: a station of fewer seeds is the listener's call.
-            start=bool(read.seeds) and not read.unknown,
-            known_seeds=",".join(str(song.id) for song in read.seeds),
+            seeds=seeds,
+            notes=notes,
+            familiarity=familiarity,
+            seed_ids=",".join(str(song.id) for song in seeds),
             query=query,
             matches=matches,
             first=RADIO_FIRST,

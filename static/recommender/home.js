@@ -226,17 +226,9 @@
     return Math.round(Number(slider.value) * 10) / 10;
   }
 
-  function familiarityWords(value) {
-    if (value <= 0) return "discoveries only";
-    if (value < 0.5) return "more discoveries";
-    if (value === 0.5) return "a mix";
-    if (value < 1) return "more well-known songs";
-    return "well-known hits only";
-  }
-
   function showFamiliarity() {
     const value = familiarity();
-    const words = `${value.toFixed(1)} · ${familiarityWords(value)}`;
+    const words = `${value.toFixed(1)} · ${window.SongrecFamiliarity.words(value)}`;
     sliderValue.textContent = words;
     slider.setAttribute("aria-valuetext", words);
   }
@@ -359,15 +351,11 @@
     return chars.length > MAX_TITLE ? `${chars.slice(0, MAX_TITLE - 1).join("")}…` : title;
   }
 
-  function failureText(error, sentFamiliarity) {
+  function failureText(error) {
     if (error.status === 503) return "No model is active right now — an admin can train one.";
-    const text = `Could not get recommendations: ${error.message}`;
-    // An API from before the familiarity option refuses the field by name.
-    if (sentFamiliarity && error.status >= 400 && error.status < 500 && /familiarity/i.test(error.message)) {
-      return `${text} This server cannot weigh familiar against new songs yet: move the slider back to 0.5 for a list.`;
-    }
-    return text;
+    return `Could not get recommendations: ${error.message}`;
   }
+
 
   async function recommend() {
     if (recommendAbort) recommendAbort.abort();
@@ -404,7 +392,7 @@
     } catch (error) {
       if (error.name === "AbortError") return;
       results.replaceChildren();
-      status.textContent = failureText(error, "familiarity" in payload);
+      status.textContent = failureText(error);
       status.classList.add("is-error");
     } finally {
       root.classList.remove("is-loading");

@@ -45,19 +45,10 @@
     return Number(slider.value);
   }
 
-  // In words, for the status line and the slider's spoken value.
-  function familiarityWords(value) {
-    if (value <= 0.05) return "discoveries only";
-    if (value < 0.45) return "more discoveries";
-    if (value <= 0.55) return "the model's own order";
-    if (value < 0.95) return "more well-known songs";
-    return "well-known songs only";
-  }
-
   function showFamiliarity() {
     const value = familiarity();
     sliderValue.textContent = value.toFixed(1);
-    slider.setAttribute("aria-valuetext", `${value.toFixed(1)}, ${familiarityWords(value)}`);
+    slider.setAttribute("aria-valuetext", `${value.toFixed(1)}, ${window.SongrecFamiliarity.words(value)}`);
   }
 
   function songsOf(count) {
@@ -88,12 +79,10 @@
     exportLinks.hidden = !songs.length;
     if (!songs.length) return;
     const title = `Radio: ${seedTitles.join(", ")}`;
-    const query = new URLSearchParams({ songs: songs.map((song) => song.id).join(","), title });
     for (const link of exportLinks.querySelectorAll("a[data-format]")) {
-      link.href = `/api/playlists/export.${link.dataset.format}?${query}`;
+      link.href = window.SongrecShare.exportURL(link.dataset.format, songs, title);
     }
-    // An en dash between artist and title, as the other lists' "Copy as text".
-    exportLinks.querySelector(".copy-text").dataset.copy = songs.map((song) => `${song.artist} \u2013 ${song.title}`).join("\n");
+    exportLinks.querySelector(".copy-text").dataset.copy = window.SongrecShare.songLines(songs);
   }
 
   function updateButtons() {
@@ -181,7 +170,7 @@
       const before = new Set(previous);
       const changed = station.filter((song) => !before.has(song.id)).length;
       const same = station.every((song, index) => song.id === previous[index]) && station.length === previous.length;
-      message = `Station rebuilt for familiarity ${value} (${familiarityWords(familiarity())}): ${songsOf(station.length)}, `;
+      message = `Station rebuilt for familiarity ${value} (${window.SongrecFamiliarity.words(familiarity())}): ${songsOf(station.length)}, `;
       message += same ? "the same as before." : changed ? `${changed} of them new to the station.` : "the same songs in another order.";
     } else {
       message = `${songsOf(station.length)} after ${seedTitles.join(", ")} · familiarity ${value} · model v${body.model_version}.`;

@@ -58,33 +58,49 @@ def test_a_search_lists_songs_to_start_a_radio_from(
     assert "No song matches “zzzz”" in page(api, "?q=zzzz")
 
 
-def test_unknown_ids_are_named_and_the_known_seeds_offered(
+def test_unknown_ids_are_named_and_the_station_starts_from_the_known_seeds(
     api: Client, catalogue: Catalogue, active_version: ModelVersion
 ) -> None:
     jolene = catalogue.id("Jolene")
     html = page(api, f"?seeds={jolene},999999,888888&familiarity=0.3")
-    assert "No song with id 999999, 888888 in the catalogue" in html
-    assert f'href="/radio?seeds={jolene}&amp;familiarity=0.3">Start the radio from Jolene' in html
-    assert RADIO_JS not in html
+    assert "Not in the catalogue, left out: song ids 999999, 888888." in html
+    assert f'data-seeds="{jolene}"' in html
+    assert RADIO_JS in html
     only_unknown = page(api, "?seeds=999999")
-    assert "No song with id 999999" in only_unknown and 'name="q"' in only_unknown
+    assert "Not in the catalogue, left out: song id 999999." in only_unknown
+    assert 'name="q"' in only_unknown
+    assert "No songs were given to start from" not in only_unknown
     assert RADIO_JS not in only_unknown
 
 
 @pytest.mark.parametrize(
-    ("query", "words"),
+    ("query", "words", "seeds"),
     [
-        ("?seeds=abc", "are not song ids"),
-        ("?seeds=1;2", "are not song ids"),
-        (f"?seeds={','.join(str(n) for n in range(51))}", "at most 50 songs"),
+        ("?seeds=abc", "Not song ids, left out: abc.", ""),
+        ("?seeds=1;2", "Not song ids, left out: 1;2.", ""),
+        (
+            f"?seeds={','.join(str(900_000 + n) for n in range(51))}",
+            "This link lists 51 songs; at most 50 can be picked, so the first 50 are used.",
+            "",
+        ),
+        ("?seeds=JOLENE,zz", "Not song ids, left out: zz.", "JOLENE"),
     ],
 )
-def test_seeds_that_are_not_ids_are_a_message_not_an_error(
-    api: Client, catalogue: Catalogue, active_version: ModelVersion, query: str, words: str
+def test_seeds_that_are_not_ids_are_left_out_with_a_note(
+    api: Client,
+    catalogue: Catalogue,
+    active_version: ModelVersion,
+    query: str,
+    words: str,
+    seeds: str,
 ) -> None:
-    html = page(api, query)
+    jolene = str(catalogue.id("Jolene"))
+    html = page(api, query.replace("JOLENE", jolene))
     assert words in html
-    assert RADIO_JS not in html
+    if seeds:
+        assert f'data-seeds="{jolene}"' in html and RADIO_JS in html
+    else:
+        assert RADIO_JS not in html and 'name="q"' in html
 
 
 @pytest.mark.parametrize("familiarity", ["2", "-0.1", "high", "nan"])
@@ -92,7 +108,7 @@ def test_a_familiarity_outside_zero_to_one_falls_back_to_half_and_says_so(
     api: Client, catalogue: Catalogue, active_version: ModelVersion, familiarity: str
 ) -> None:
     html = page(api, f"?seeds={catalogue.id('Jolene')}&familiarity={familiarity}")
-    assert "Familiarity goes from 0 to 1; the station uses 0.5." in html
+    assert "familiarity must be a number from 0 to 1; using 0.5 instead." in html
     assert re.search(r'<input id="familiarity" type="range"[^>]* value="0.5"', html)
     assert RADIO_JS in html
 
@@ -105,7 +121,11 @@ def test_a_title_with_markup_is_text(
     assert "XSS &lt;b&gt;Band&lt;/b&gt;" in html
     assert SCRIPT not in html and "<b>Band</b>" not in html
     scripts = re.findall(r"<script\b[^>]*>", html)
-    assert scripts == [RADIO_JS, '<script src="/static/recommender/share.js" defer>']
+    assert scripts == [
+        '<script src="/static/recommender/share.js" defer>',
+        '<script src="/static/recommender/familiarity.js" defer>',
+        RADIO_JS,
+    ]
     search = page(api, "?q=" + "%3Cscript%3E")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in search and SCRIPT not in search
 
