@@ -1,7 +1,8 @@
 """Why a song is in a list: the signal that added most to its score, and the song behind it.
 
 The linear scorer's score is a sum of per-feature contributions (weight x standardised value,
-scorer.LinearScorer.contributions), plus the familiarity tilt on popularity. Features are
+scorer.LinearScorer.contributions). The familiarity tilt is left out: it is the listener's own
+lean to well-known or long-tail songs, the same for every list, not why a song fits. Features are
 grouped into reason kinds (KIND_OF_FEATURE); a song's reason is the kind whose contributions
 sum highest, so the reason is read off the score, never written after the fact. Its
 `because_of` is the context song that carries that signal most for the song (the seed it was
@@ -28,7 +29,7 @@ class ReasonKind(StrEnum):
     SOUNDS_LIKE = "sounds-like"  # Word2Vec: near a context song in the learned song space
     SAME_ARTIST = "same-artist"
     SAME_TAG = "same-tag"  # shares a specific Last.fm tag (ml/tags.py)
-    POPULAR = "popular"  # the popularity prior (and the familiarity tilt)
+    POPULAR = "popular"  # the fitted popularity prior
     POPULAR_FALLBACK = "popular-fallback"  # the model knew nothing: a labelled popular pick
 
 
@@ -60,7 +61,6 @@ SCORED_KINDS: tuple[ReasonKind, ...] = tuple(dict.fromkeys(KIND_OF_FEATURE[f] fo
 _MEMBERSHIP = np.array(
     [[KIND_OF_FEATURE[f] is kind for kind in SCORED_KINDS] for f in FEATURES], dtype=np.float64
 )
-_POPULAR_COLUMN = SCORED_KINDS.index(ReasonKind.POPULAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,6 @@ class Explanation:
     where: ReasonContext
     song_ids: np.ndarray  # int64 (n,)
     contributions: np.ndarray  # (scored, len(FEATURES)): LinearScorer.contributions
-    popularity_tilt: np.ndarray  # (scored,): what familiarity added to each log-odds
     tag_matched: np.ndarray  # bool (n,): popular picks sharing a specific tag with the context
 
     def reasons(self, positions: Sequence[int]) -> tuple[Reason, ...]:
@@ -104,7 +103,6 @@ class Explanation:
         scored = picked < len(self.contributions)
         out: list[Reason] = []
         grouped = self.contributions[picked[scored]].astype(np.float64) @ _MEMBERSHIP
-        grouped[:, _POPULAR_COLUMN] += self.popularity_tilt[picked[scored]]
         rows = iter(grouped)
         for i, (position, is_scored) in enumerate(
             zip(picked.tolist(), scored.tolist(), strict=True)

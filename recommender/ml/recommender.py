@@ -25,7 +25,7 @@ from recommender.ml.embeddings import SongEmbeddings
 from recommender.ml.familiarity import (
     DEFAULT_FAMILIARITY,
     familiarity_weight,
-    popularity_percentiles,
+    reciprocal_popularity_ranks,
 )
 from recommender.ml.features import (
     FEATURES,
@@ -84,8 +84,8 @@ class Recommender:
         played = np.flatnonzero((plays > 0) & catalogue.recommendable)
         # Most played first, ties by lower id.
         self.popular = played[np.argsort(-plays[played], kind="stable")].astype(np.int64)
-        # log(popularity percentile) per song: what familiarity tilts by (ml/familiarity.py).
-        self.log_percentiles = np.log(popularity_percentiles(plays)).astype(np.float32)
+        # log(1 / popularity rank) per song: what familiarity tilts by (ml/familiarity.py).
+        self.log_popularity = np.log(reciprocal_popularity_ranks(plays)).astype(np.float32)
 
     def save(self, folder: Path, *, embeddings: SongEmbeddings) -> None:
         """Write everything `load` reads into `folder` (the version's temporary folder)."""
@@ -209,7 +209,7 @@ class Recommender:
         found = self.candidates(context, question, exclude=excluded)
         scorer = self.scorers[question]
         logits = scorer.scores(found.features) if len(found) else np.zeros(0, np.float32)
-        tilt = tilt_weight * self.log_percentiles[found.song_ids]
+        tilt = tilt_weight * self.log_popularity[found.song_ids]
         logits = logits + tilt
         # Best first, ties by lower id (candidates are sorted by id, the sort is stable).
         order = np.argsort(-logits, kind="stable")
@@ -232,7 +232,6 @@ class Recommender:
                 where=self._reason_context(context),
                 song_ids=ids,
                 contributions=contributions,
-                popularity_tilt=tilt[positions],
                 tag_matched=np.zeros(len(ids), dtype=bool),
             ),
         )
@@ -336,7 +335,6 @@ class Recommender:
                 where=self._reason_context(context),
                 song_ids=ids,
                 contributions=np.zeros((0, len(FEATURES)), dtype=np.float32),
-                popularity_tilt=np.zeros(0, dtype=np.float32),
                 tag_matched=np.arange(len(ids)) < len(first),
             ),
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.ml.familiarity import popularity_percentiles
+from recommender.ml.familiarity import reciprocal_popularity_ranks
 from recommender.ml.radio import StationRules, station_build
 from recommender.ml.recommender import Recommender
 from recommender.models import ModelVersion
@@ -95,6 +95,6 @@ def test_when_the_catalogue_runs_out_the_station_says_so(
     assert len(set(station.song_ids)) == len(station.song_ids)
 
 
-def test_percentiles_rank_played_songs_above_unplayed() -> None:
-    p = popularity_percentiles(np.array([0.0, 5.0, 1.0, 9.0], dtype=np.float32))
-    assert p[3] == 1.0 and p[3] > p[1] > p[2] > p[0] > 0
+def test_popularity_ranks_put_played_songs_above_unplayed_and_ties_together() -> None:
+    p = reciprocal_popularity_ranks(np.array([0.0, 5.0, 1.0, 9.0, 5.0, 0.0], dtype=np.float32))
+    assert p.tolist() == [1 / 5, 1 / 2, 1 / 4, 1.0, 1 / 2, 1 / 5]
