@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from recommender.api_limits import MAX_RADIO_LENGTH
+from recommender.api_limits import MAX_ARTIST_GAP, MAX_RADIO_LENGTH
 from recommender.ml.recommender import Recommender
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue
@@ -94,6 +94,10 @@ def test_unknown_seed_is_404_with_the_error_body(
     [
         ({"seeds": [1], "length": MAX_RADIO_LENGTH + 1}, "length must be between"),
         ({"seeds": [1], "length": 0}, "length must be between"),
+        ({"seeds": [1], "length": 10**6}, "length must be between"),
+        ({"seeds": [1], "artist_gap": MAX_ARTIST_GAP + 1}, "artist_gap"),
+        ({"seeds": list(range(10_000))}, "seeds"),
+        ({"seeds": [1], "exclude": list(range(2, 10_002))}, "exclude"),
         ({"seeds": [1], "familiarity": 1.5}, "familiarity"),
         ({"seeds": [1], "familiarity": "high"}, "familiarity"),
         ({"seeds": [1], "artist_gap": -1}, "artist_gap"),
@@ -116,3 +120,22 @@ def test_malformed_json_is_400(api: Client, active_version: ModelVersion) -> Non
     response = api.post(ROUTE, "{seeds", content_type="application/json")
     assert response.status_code == 400
     assert assert_documented(response, ROUTE, "post")["error"]["code"] == "malformed_json"
+
+
+def test_a_gap_the_songs_left_cannot_keep_ends_the_station_early(
+    api: Client, catalogue: Catalogue, active_version: ModelVersion
+) -> None:
+    # Only Metallica's and Dio's songs are left to play: an artist gap of 5 cannot be kept,
+    # so the station stops, says it is not complete, and never breaks the gap to go on.
+    seed = catalogue.id("Fade To Black")
+    playable = {catalogue.id(t) for t in ("One", "Enter Sandman", "Holy Diver")}
+    exclude = sorted(set(catalogue.ids.values()) - playable - {seed})
+    response = radio(api, {"seeds": [seed], "length": 10, "artist_gap": 5, "exclude": exclude})
+    assert response.status_code == 200
+    body = assert_documented(response, ROUTE, "post")
+    assert body["complete"] is False
+    artists = [body["seeds"][0]["artist"], *(song["artist"] for song in body["songs"])]
+    assert len(body["songs"]) < 10
+    for i in range(1, len(artists)):
+        assert artists[i] not in artists[max(0, i - 5) : i], artists
+    assert {song["id"] for song in body["songs"]} <= playable
