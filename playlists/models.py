@@ -64,7 +64,8 @@ class Song(models.Model):
 class SongTag(models.Model):
     song = models.ForeignKey(Song, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
-    # Position in tags.txt: the data set lists a song's tags from most to least relevant.
+    # Position in tags.txt, which lists a song's tags in tag-id order (the catalogue's most
+    # common first), not by relevance to the song; serving orders them for display.
     rank = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -51,7 +51,7 @@ def tag_names() -> dict[int, str]:
 
 
 def tag_names_by_song(*, song_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """Tag names of each song, most relevant first."""
+    """Tag names of each song, in the data set's order (tag-id order: most common first)."""
     names = tag_names()
     result: dict[int, list[str]] = {}
     rows = (

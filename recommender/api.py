@@ -99,8 +99,9 @@ def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
 
 
 def song_json(song: SongInfo) -> dict[str, object]:
-    # The most relevant tags only: popular songs carry up to ~80 Last.fm tags whose tail is
-    # opinion ("guilty pleasures"); ten keep answers small (a 10-song answer is ~2 KB).
+    # The most specific tags only (songs arrive with their tags in the shown order, ml/tags.py):
+    # popular songs carry up to ~80 Last.fm tags; ten keep answers small (a 10-song answer is
+    # ~2 KB).
     return {
         "id": song.id,
         "title": song.title,
@@ -208,7 +209,8 @@ def songs_search(request: HttpRequest) -> HttpResponse:
         raise ApiError(422, "invalid_parameter", f"q may be at most {MAX_QUERY_CHARS} characters.")
     limit = _int_param(request, "limit", default=20, low=1, high=MAX_SEARCH_LIMIT)
     offset = _int_param(request, "offset", default=0, low=0, high=MAX_OFFSET)
-    songs, total = song_search(query=query, limit=limit, offset=offset)
+    found, total = song_search(query=query, limit=limit, offset=offset)
+    songs = serving.songs_tags_ranked(found)
     return json_response(
         {
             "query": query,
@@ -223,7 +225,7 @@ def songs_search(request: HttpRequest) -> HttpResponse:
 @api_view("GET")
 def song_detail(request: HttpRequest, song_id: str) -> HttpResponse:
     identifier = _song_id(song_id)
-    song = songs_by_ids(song_ids=[identifier]).get(identifier)
+    song = serving.songs_shown(song_ids=[identifier]).get(identifier)
     if song is None:
         raise ApiError(404, "not_found", f"no song with id {identifier}.")
     return json_response(song_json(song))

@@ -122,7 +122,10 @@ _SONG_PROPERTIES: dict[str, Any] = {
         "type": "array",
         "items": {"type": "string"},
         "maxItems": 10,
-        "description": "The 10 most relevant Last.fm tags, most relevant first (may be empty).",
+        "description": (
+            "The song's 10 most specific Last.fm tags, most specific (rarest in the catalogue) "
+            "first, opinion tags left out (may be empty)."
+        ),
         "example": ["pop", "80s", "dance"],
     },
 }

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from playlists.selectors import SongInfo, songs_by_ids
+from playlists.selectors import SongInfo
 from recommender.api_limits import MAX_SEEDS
 from recommender.ml.familiarity import DEFAULT_FAMILIARITY
+from recommender.serving.song_tags import songs_shown
 
 # The slider's step: a value from the address is rounded to it, as the slider would do.
 FAMILIARITY_STEP = 0.1
@@ -55,7 +56,7 @@ def seeds_read(raw: str, notes: list[str]) -> list[SongInfo]:
     if not ids:
         # The plain start page reads nothing: it must render while the database is down.
         return []
-    found = songs_by_ids(song_ids=ids)
+    found = songs_shown(song_ids=ids)
     unknown = [str(song_id) for song_id in ids if song_id not in found]
     if unknown:
         label = "song id" if len(unknown) == 1 else "song ids"

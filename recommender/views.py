@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def song_page(request: HttpRequest, song_id: int) -> HttpResponse:
-    song = songs_by_ids(song_ids=[song_id]).get(song_id)
+    song = serving.songs_shown(song_ids=[song_id]).get(song_id)
     if song is None:
         raise Http404("no such song")
     model, why = _serving_or_none()

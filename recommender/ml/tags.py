@@ -1,12 +1,20 @@
 """Which Last.fm tags say something about a song, and in what order.
 
 Last.fm tags mix genres with opinions, and a few broad tags sit on a large part of the
-catalogue. The rule, in one place:
+catalogue. The data set lists every song's tags in tag-id order, which is the catalogue's
+order (most common first), not the song's: without a rule every page would lead with "rock,
+pop, favorites". The rule, in one place:
 
-- opinion tags (OPINION_TAGS) say how a listener felt, not what the song is: never used;
+- opinion tags (OPINION_TAGS) say how a listener felt, not what the song is: never used,
+  never shown;
 - a tag on more than GENERIC_SHARE of the tagged songs ("rock", "pop", "alternative") is
-  generic: kept for display, but it does not make two songs alike;
+  generic: shown, but it does not make two songs alike (the popular fallback and the
+  same-tag features match on specific tags only);
 - the remaining tags are specific, ranked by inverse document frequency (rarest first).
+
+Shown, a song's tags run from the highest inverse document frequency down (tags_shown,
+tags_shown_rows): the specific tags first, rarest first, then the generic ones, since a
+generic tag is by definition more common than any specific one. Ties keep the data set's order.
 """
 
 from __future__ import annotations
@@ -40,9 +48,57 @@ OPINION_TAGS = frozenset(
         "my favorite",
         "sexy",
         "epic",
+        "fucking awesome",
+        "love at first listen",
+        "songs i absolutely love",
+        "good stuff",
+        "nice",
+        "lovely",
+        "great lyrics",
+        "perfect",
+        "<3",
+        "the best",
+        "best songs ever",
+        "brilliant",
+        "genius",
+        "masterpiece",
+        "legend",
+        "hot",
+        "cute",
+        "my favorites",
+        "all time favourites",
+        "favorite artists",
+        "faves",
+        "fav",
+        "favs",
+        "guilty pleasure",
+        "guilty pleasures",
+        # A listener's or a station's own list: where the song was heard, not what it is.
+        "heard on pandora",
+        "radio paradise",
+        "radioparadise",
+        "radiotsar approved",
+        "wjlb-fm",
+        "radio music",
+        "my pop music",
+        "drjazzmrfunkmusic",
+        "77davez-all-tracks",
+        "malloy2000 playlist - top songs - classical to metal",
+        "aitch",
+        "other",
     }
 )
 GENERIC_SHARE = 0.18
+
+
+def is_opinion(name: str) -> bool:
+    """True for a tag that says how a listener felt ("favorites"), not what the song is."""
+    return name.strip().lower() in OPINION_TAGS
+
+
+def tag_idf(counts: np.ndarray, tagged: int) -> np.ndarray:
+    """Inverse document frequency of each tag: `counts[tag]` of the `tagged` songs carry it."""
+    return np.log((tagged + 1) / (np.asarray(counts, dtype=np.float64) + 1))
 
 
 def specific_tag_ids(
@@ -59,17 +115,47 @@ def specific_tag_ids(
         if len(tags):
             tagged += 1
             counts[np.asarray(tags, dtype=np.int64)] += 1
-    idf = np.log((tagged + 1) / (counts + 1))
     shares = counts / max(tagged, 1)
     specific = frozenset(
         tag
         for tag, name in tag_names.items()
-        if name.strip().lower() not in OPINION_TAGS and shares[tag] <= GENERIC_SHARE
+        if not is_opinion(name) and shares[tag] <= GENERIC_SHARE
     )
-    return specific, idf
+    return specific, tag_idf(counts, tagged)
 
 
 def tags_ranked(tags: Sequence[int], *, specific: frozenset[int], idf: np.ndarray) -> list[int]:
     """A song's specific tags, most specific (rarest) first; ties keep the data set's order."""
     kept = [tag for tag in tags if tag in specific]
     return sorted(kept, key=lambda tag: -idf[tag])
+
+
+def tags_shown(tags: Sequence[str], *, idf: Mapping[str, float]) -> tuple[str, ...]:
+    """A song's tag names as shown: no opinions, highest `idf` first, unknown names last."""
+    kept = [tag for tag in tags if not is_opinion(tag)]
+    return tuple(sorted(kept, key=lambda tag: -idf.get(tag, -np.inf)))
+
+
+def tags_shown_rows(
+    codes: np.ndarray, starts: np.ndarray, *, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every song's tags as shown, for a whole catalogue at once: (codes, starts, idf).
+
+    Song i carries the tag codes `codes[starts[i]:starts[i + 1]]` (each tag once), code c
+    naming `names[c]`. The inverse document frequencies are counted over these same songs;
+    the returned rows drop the opinion tags and hold the others highest idf first, ties in
+    the given order. `idf[c]` is code c's, for ordering names read elsewhere (tags_shown).
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    lengths = np.diff(starts)
+    idf = tag_idf(np.bincount(codes, minlength=len(names)), int(np.count_nonzero(lengths)))
+    opinion = np.fromiter((is_opinion(name) for name in names), dtype=bool, count=len(names))
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    keep = ~opinion[codes]
+    codes, row = codes[keep], row[keep]
+    # One stable sort on (song, rank of the idf): equal idfs share a rank and keep their order.
+    _, rank = np.unique(-idf, return_inverse=True)
+    order = np.argsort(row * len(names) + rank[codes], kind="stable")
+    kept = np.bincount(row, minlength=len(lengths))
+    shown_starts = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+    return codes[order], shown_starts, idf

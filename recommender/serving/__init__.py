@@ -13,6 +13,7 @@ from recommender.serving.answers import (
 )
 from recommender.serving.map import MapPoints, main_genre, map_points
 from recommender.serving.radio import RadioStation, StationSong, radio_station
+from recommender.serving.song_tags import songs_shown, songs_tags_ranked
 from recommender.serving.state import (
     NoActiveModel,
     ServingModel,
@@ -45,5 +46,7 @@ __all__ = [
     "song_context",
     "songs_next",
     "songs_recommend",
+    "songs_shown",
     "songs_similar",
+    "songs_tags_ranked",
 ]

@@ -8,8 +8,13 @@ written, so the copy that gunicorn's master builds before forking (config/gunico
 one copy for all its workers. A SongInfo is built only for the songs a request returns.
 
 Layout: `ids` sorted; titles, artists and tag codes as one blob each with row offsets
-(`*_start`, n + 1 entries); tag names as one more blob. Ids that are dense (the catalogue's
-ids are the data set's row numbers) also get `row_of`, a direct id -> row table.
+(`*_start`, n + 1 entries); tag names as one more blob, with each tag's inverse document
+frequency over the table's songs. Ids that are dense (the catalogue's ids are the data set's
+row numbers) also get `row_of`, a direct id -> row table.
+
+Each song's tags are stored in the order they are shown (ml/tags.py: no opinion tags, the
+most specific first), worked out once for the whole table when it is built, so a request
+pays nothing for it; `tags_ranked` puts tag names read elsewhere in the same order.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 
 from playlists.selectors import SongInfo
+from recommender.ml.tags import tags_shown, tags_shown_rows
 
 # Ids up to this many times the song count get the direct id -> row table (4 bytes per id);
 # sparser ids are found by binary search instead.
@@ -43,6 +49,7 @@ class SongTable(Mapping[int, SongInfo]):
         # ~hundreds of tag names: a tuple is cheaper than decoding them per song.
         names, starts = arrays["tag_names"].data, arrays["tag_name_start"].tolist()
         self._tag_names = tuple(str(names[a:b], "utf-8") for a, b in itertools.pairwise(starts))
+        self._tag_idf = dict(zip(self._tag_names, arrays["tag_idf"].tolist(), strict=True))
         if len(self._title_start) != len(self._ids) + 1:
             raise ValueError("song table: title offsets do not match the ids")
         # Listening is Zipf-shaped: a few thousand songs are most of what requests return, and
@@ -52,7 +59,11 @@ class SongTable(Mapping[int, SongInfo]):
 
     @classmethod
     def build(cls, songs: Iterable[SongInfo]) -> SongTable:
-        """A table of `songs`, given in increasing id order (read as a stream, not kept)."""
+        """A table of `songs`, given in increasing id order (read as a stream, not kept).
+
+        The tags' frequencies are counted over the same stream, so the tags are put in their
+        shown order after it, for all songs at once, on the flat arrays.
+        """
         tag_code: dict[str, int] = {}
         ids: list[int] = []
         titles, artists = bytearray(), bytearray()
@@ -68,6 +79,9 @@ class SongTable(Mapping[int, SongInfo]):
             title_start.append(len(titles))
             artist_start.append(len(artists))
             tag_start.append(len(codes))
+        shown, shown_start, idf = tags_shown_rows(
+            np.array(codes, dtype=np.int32), np.array(tag_start, dtype=np.int64), names=[*tag_code]
+        )
         names = [name.encode("utf-8") for name in tag_code]
         arrays: dict[str, np.ndarray] = {
             "ids": np.array(ids, dtype=np.int64),
@@ -75,16 +89,21 @@ class SongTable(Mapping[int, SongInfo]):
             "title_start": np.array(title_start, dtype=np.int64),
             "artists": np.frombuffer(bytes(artists), dtype=np.uint8),
             "artist_start": np.array(artist_start, dtype=np.int64),
-            "tag_codes": np.array(codes, dtype=np.int32),
-            "tag_start": np.array(tag_start, dtype=np.int64),
+            "tag_codes": shown.astype(np.int32),
+            "tag_start": shown_start,
             "tag_names": np.frombuffer(b"".join(names), dtype=np.uint8),
             "tag_name_start": np.cumsum([0, *map(len, names)], dtype=np.int64),
+            "tag_idf": idf,
         }
         if ids and ids[0] >= 0 and ids[-1] < _DENSE_FACTOR * len(ids) + 1024:
             row_of = np.full(ids[-1] + 1, -1, dtype=np.int32)
             row_of[arrays["ids"]] = np.arange(len(ids), dtype=np.int32)
             arrays["row_of"] = row_of
         return cls(arrays)
+
+    def tags_ranked(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Tag names (e.g. a song read from the database) in the order this table shows them."""
+        return tags_shown(list(tags), idf=self._tag_idf)
 
     def _row(self, song_id: object) -> int:
         if type(song_id) is int:

@@ -120,6 +120,16 @@ def _catalogue() -> SongTable:
         return _catalogue_cache[1]
 
 
+def catalogue_table() -> SongTable:
+    """The catalogue table of the served version, or the current one when none is loaded.
+
+    Pages that read a song from the database order its tags by this table (song_tags.py);
+    with a version loaded that costs no query, and the table is the one its answers use.
+    """
+    model = _state.model
+    return model.songs if model is not None else _catalogue()
+
+
 class _State:
     """The process-wide serving slot. `model` is replaced, never mutated."""
 
