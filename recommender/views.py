@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
-from playlists.selectors import song_search, songs_by_ids
+from playlists.selectors import song_search
 from recommender import api, selectors, serving
 from recommender.api_limits import MAX_QUERY_CHARS
 from recommender.metrics_display import (

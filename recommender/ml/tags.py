@@ -12,9 +12,12 @@ pop, favorites". The rule, in one place:
   same-tag features match on specific tags only);
 - the remaining tags are specific, ranked by inverse document frequency (rarest first).
 
-Shown, a song's tags run from the highest inverse document frequency down (tags_shown,
-tags_shown_rows): the specific tags first, rarest first, then the generic ones, since a
-generic tag is by definition more common than any specific one. Ties keep the data set's order.
+Shown (tags_shown, tags_shown_rows), a song's genre tags (GENRES: "heavy metal", "motown")
+come first, then its other tags ("1980s", "powerful", "california"); within each group the
+highest inverse document frequency first, so specific before generic ("rock", "pop": a generic
+tag is by definition more common than any specific one). Rarity alone would lead Metallica with
+"powerful, male, classics" and hide "metal" in 17th place. Spellings of one tag ("hip-hop",
+"hip hop", "hiphop") are shown once. Ties keep the data set's order.
 """
 
 from __future__ import annotations
@@ -90,6 +93,64 @@ OPINION_TAGS = frozenset(
 )
 GENERIC_SHARE = 0.18
 
+# Genre tags of the data set, each with the genre the map colours it by.
+GENRES: dict[str, str] = {
+    "hip-hop": "hip-hop",
+    "hip hop": "hip-hop",
+    "hiphop": "hip-hop",
+    "rap": "hip-hop",
+    "rnb": "r&b / soul",
+    "r&b": "r&b / soul",
+    "rb": "r&b / soul",
+    "r and b": "r&b / soul",
+    "soul": "r&b / soul",
+    "classic soul": "r&b / soul",
+    "old school soul": "r&b / soul",
+    "motown": "r&b / soul",
+    "rhythm and blues": "r&b / soul",
+    "funk": "r&b / soul",
+    "country": "country",
+    "classic country": "country",
+    "alt-country": "country",
+    "jazz": "jazz",
+    "smooth jazz": "jazz",
+    "vocal jazz": "jazz",
+    "metal": "metal / hard rock",
+    "heavy metal": "metal / hard rock",
+    "alternative metal": "metal / hard rock",
+    "hard rock": "metal / hard rock",
+    "alternative": "alternative / indie",
+    "alternative rock": "alternative / indie",
+    "alt rock": "alternative / indie",
+    "indie": "alternative / indie",
+    "indie rock": "alternative / indie",
+    "indie pop": "alternative / indie",
+    "classic rock": "classic rock",
+    "southern rock": "classic rock",
+    "rock and roll": "classic rock",
+    "rock n roll": "classic rock",
+    "dance": "dance / electronic",
+    "disco": "dance / electronic",
+    "electronic": "dance / electronic",
+    "electronica": "dance / electronic",
+    "electro": "dance / electronic",
+    "christian": "christian",
+    "christian rock": "christian",
+    "gospel": "christian",
+    "latin": "latin",
+    "folk": "folk / acoustic",
+    "folk rock": "folk / acoustic",
+    "acoustic": "folk / acoustic",
+    "blues": "blues",
+    "blues rock": "blues",
+}
+BROAD_GENRES = {"rock": "rock", "pop": "pop", "pop rock": "pop", "top 40": "pop"}
+
+
+def _spelling(name: str) -> str:
+    # "hip-hop", "hip hop" and "hiphop" are one tag spelled three ways.
+    return "".join(ch for ch in name.strip().lower() if ch.isalnum())
+
 
 def is_opinion(name: str) -> bool:
     """True for a tag that says how a listener felt ("favorites"), not what the song is."""
@@ -131,9 +192,17 @@ def tags_ranked(tags: Sequence[int], *, specific: frozenset[int], idf: np.ndarra
 
 
 def tags_shown(tags: Sequence[str], *, idf: Mapping[str, float]) -> tuple[str, ...]:
-    """A song's tag names as shown: no opinions, highest `idf` first, unknown names last."""
+    """A song's tag names as shown: no opinions, genres first, highest `idf` first within each
+    group (unknown names last), each spelling once."""
     kept = [tag for tag in tags if not is_opinion(tag)]
-    return tuple(sorted(kept, key=lambda tag: -idf.get(tag, -np.inf)))
+    ordered = sorted(kept, key=lambda tag: (tag not in GENRES, -idf.get(tag, -np.inf)))
+    seen: set[str] = set()
+    shown = []
+    for tag in ordered:
+        if _spelling(tag) not in seen:
+            seen.add(_spelling(tag))
+            shown.append(tag)
+    return tuple(shown)
 
 
 def tags_shown_rows(
@@ -147,15 +216,26 @@ def tags_shown_rows(
     the given order. `idf[c]` is code c's, for ordering names read elsewhere (tags_shown).
     """
     codes = np.asarray(codes, dtype=np.int64)
-    lengths = np.diff(starts)
+    lengths = np.asarray(np.diff(starts), dtype=np.int64)
     idf = tag_idf(np.bincount(codes, minlength=len(names)), int(np.count_nonzero(lengths)))
     opinion = np.fromiter((is_opinion(name) for name in names), dtype=bool, count=len(names))
     row = np.repeat(np.arange(len(lengths)), lengths)
     keep = ~opinion[codes]
     codes, row = codes[keep], row[keep]
-    # One stable sort on (song, rank of the idf): equal idfs share a rank and keep their order.
+    # One stable sort on (song, genre or not, rank of the idf): equal idfs share a rank and
+    # keep their order.
     _, rank = np.unique(-idf, return_inverse=True)
-    order = np.argsort(row * len(names) + rank[codes], kind="stable")
+    other = np.fromiter((name not in GENRES for name in names), dtype=np.int64, count=len(names))
+    width = 2 * len(names)
+    order = np.argsort(row * width + other[codes] * len(names) + rank[codes], kind="stable")
+    codes, row = codes[order], row[order]
+    # Each spelling once per song: the first of its spellings in the shown order stays.
+    spelling: dict[str, int] = {}
+    canonical = np.array([spelling.setdefault(_spelling(n), i) for i, n in enumerate(names)])
+    _, first = np.unique(row * len(names) + canonical[codes], return_index=True)
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[first] = True
+    codes, row = codes[keep], row[keep]
     kept = np.bincount(row, minlength=len(lengths))
     shown_starts = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
-    return codes[order], shown_starts, idf
+    return codes, shown_starts, idf

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recommender.ml.tags import BROAD_GENRES, GENRES
 from recommender.serving.state import ServingModel, serving_model
 
 
@@ -26,62 +27,9 @@ class MapPoints:
     explained_variance: tuple[float, float]
 
 
-# Last.fm tags mix genres with opinions and moods; the map colours songs by genre. A song's
-# tags come in the shown order (ml/tags.py: most specific first), so the first genre among
-# them is its most specific one; the broad genres count only when it names no other.
-GENRES: dict[str, str] = {
-    "hip-hop": "hip-hop",
-    "hip hop": "hip-hop",
-    "hiphop": "hip-hop",
-    "rap": "hip-hop",
-    "rnb": "r&b / soul",
-    "r&b": "r&b / soul",
-    "rb": "r&b / soul",
-    "r and b": "r&b / soul",
-    "soul": "r&b / soul",
-    "classic soul": "r&b / soul",
-    "old school soul": "r&b / soul",
-    "motown": "r&b / soul",
-    "rhythm and blues": "r&b / soul",
-    "funk": "r&b / soul",
-    "country": "country",
-    "classic country": "country",
-    "alt-country": "country",
-    "jazz": "jazz",
-    "smooth jazz": "jazz",
-    "vocal jazz": "jazz",
-    "metal": "metal / hard rock",
-    "heavy metal": "metal / hard rock",
-    "alternative metal": "metal / hard rock",
-    "hard rock": "metal / hard rock",
-    "alternative": "alternative / indie",
-    "alternative rock": "alternative / indie",
-    "alt rock": "alternative / indie",
-    "indie": "alternative / indie",
-    "indie rock": "alternative / indie",
-    "indie pop": "alternative / indie",
-    "classic rock": "classic rock",
-    "southern rock": "classic rock",
-    "rock and roll": "classic rock",
-    "rock n roll": "classic rock",
-    "dance": "dance / electronic",
-    "disco": "dance / electronic",
-    "electronic": "dance / electronic",
-    "electronica": "dance / electronic",
-    "electro": "dance / electronic",
-    "christian": "christian",
-    "christian rock": "christian",
-    "gospel": "christian",
-    "latin": "latin",
-    "folk": "folk / acoustic",
-    "folk rock": "folk / acoustic",
-    "acoustic": "folk / acoustic",
-    "blues": "blues",
-    "blues rock": "blues",
-}
-BROAD_GENRES = {"rock": "rock", "pop": "pop", "pop rock": "pop", "top 40": "pop"}
-
-
+# The map colours songs by genre (GENRES in ml/tags.py). A song's tags come in the shown order
+# (genres first, most specific first), so the first genre among them is its most specific one;
+# the broad genres count only when it names no other.
 def main_genre(tags: Sequence[str]) -> str:
     """The genre a song is coloured by on the map ("" when its tags name none).
 

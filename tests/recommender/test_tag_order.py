@@ -76,3 +76,19 @@ def test_generic_tags_are_shown_last_and_never_matched_on() -> None:
     codes, starts = _rows(SONG_TAGS)
     shown, shown_starts, _ = tags_shown_rows(codes, starts, names=list(NAMES.values()))
     assert shown[shown_starts[1] : shown_starts[2]].tolist()[:2] == [3, 4]
+
+
+def test_genres_come_before_rarer_descriptions_and_each_spelling_once() -> None:
+    # "powerful" is on one song, "heavy metal" on two, "hip hop"/"hip-hop" on two each: rarity
+    # alone would lead with "powerful"; a genre leads, and hip-hop is shown once.
+    names = ["rock", "heavy metal", "powerful", "hip hop", "hip-hop", "1990s"]
+    song_tags = [[0, 1, 2], [0, 1], [0, 3, 4, 5], [0, 3, 4], [0]]
+    codes, starts = _rows(song_tags)
+    shown, shown_starts, idf = tags_shown_rows(codes, starts, names=names)
+    rows = [[names[c] for c in shown[a:b]] for a, b in itertools.pairwise(shown_starts)]
+    assert idf[2] > idf[1]
+    assert rows[0] == ["heavy metal", "powerful", "rock"]
+    assert rows[2] == ["hip hop", "1990s", "rock"]
+    by_name = dict(zip(names, idf.tolist(), strict=True))
+    assert list(tags_shown(["rock", "powerful", "heavy metal"], idf=by_name)) == rows[0]
+    assert tags_shown(["hip-hop", "rock", "hip hop", "1990s"], idf=by_name)[1:] == ("1990s", "rock")
