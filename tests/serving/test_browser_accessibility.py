@@ -1,6 +1,6 @@
 """In headless Chromium: axe-core finds no serious or critical violation on any page of the
-site or the admin, in the light and the dark colour scheme, each checked once its scripts have
-drawn what a visitor sees."""
+site (with and without a model) or the admin, in the light and the dark colour scheme, each
+checked once its scripts have drawn what a visitor sees."""
 
 from __future__ import annotations
 
@@ -109,3 +109,11 @@ def test_admin_page_has_no_serious_or_critical_violation(
     train_version()
     log_in(browser, live_server)
     check(browser, live_server.url + path, ADMIN_PAGES[path])
+
+
+@pytest.mark.parametrize("path", ["/", "/songs/{song}", "/map", "/model"])
+def test_a_page_without_a_model_has_no_serious_or_critical_violation(
+    browser: WebDriver, live_server, catalogue: Catalogue, path: str
+) -> None:
+    url = live_server.url + path.format(song=catalogue.id("Billie Jean"))
+    check(browser, url, shown(".empty-state"))
