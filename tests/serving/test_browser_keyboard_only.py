@@ -1,6 +1,7 @@
 """In headless Chromium, with the keyboard alone: skip to the search, pick a song, add one of
 its list, open another, start a radio from that song's page and grow the station with "More".
-Every link and button the focus lands on shows a focus ring."""
+Every link and button the focus lands on shows a focus ring, and going back up a long list with
+Shift+Tab never leaves the focus under the sticky header."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from playlists.models import Song
 from tests.serving.conftest import assert_no_console_errors
+from tests.serving.test_browser_accessibility import SCREENSHOTS
 from tests.serving.test_browser_home import result_ids
 from tests.serving.test_browser_radio import catalogue, rows  # noqa: F401 (catalogue: 114 songs)
 from tests.serving.test_browser_shareable_url import wait_for_list
@@ -133,3 +136,40 @@ def test_search_pick_open_a_song_start_its_radio_and_grow_it_by_keyboard(
         # "More" still has the focus (and its ring), below the songs it added.
         browser.execute_script("document.activeElement.scrollIntoView({block: 'center'})")
         browser.save_screenshot(str(REPO / "docs" / "screenshot-keyboard.png"))
+
+
+# The focused element's box against the sticky header's: covered when its top is above the
+# header's bottom (WCAG 2.4.11, focus not obscured).
+UNDER_HEADER = """
+const el = document.activeElement;
+if (!el.closest("main")) return null;
+const header = document.querySelector(".site-header").getBoundingClientRect();
+const top = el.getBoundingClientRect().top;
+const name = el.textContent.trim();
+return top < header.bottom - 0.5 ? `${name}: top ${top}px, header to ${header.bottom}px` : null;
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_shift_tab_up_a_long_station_never_hides_the_focus_under_the_header(
+    browser: WebDriver, live_server, active_version, width: int
+) -> None:
+    wait = WebDriverWait(browser, 20)
+    browser.set_window_size(width, 844)
+    billie = Song.objects.get(title="Billie Jean").id
+    browser.get(f"{live_server.url}/radio?seeds={billie}")
+    wait.until(lambda d: len(rows(d)) == 50)
+    unringed: list[str] = []
+    tab_to(browser, lambda f: f["id"] == "radio-more", unringed)
+    hidden = []
+    for _ in range(30):
+        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        covered = browser.execute_script(UNDER_HEADER)
+        if covered is not None:
+            hidden.append(covered)
+    assert not hidden, f"focused under the sticky header: {hidden}"
+    assert not unringed, f"focused without a visible focus ring: {unringed}"
+
+    if os.environ.get("SONGREC_SAVE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / f"keyboard-shift-tab-{width}.png"))
