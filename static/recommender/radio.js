@@ -87,7 +87,8 @@
 
   function updateButtons() {
     more.hidden = !station.length || Boolean(finished);
-    more.disabled = Boolean(pending);
+    // aria-disabled rather than disabled: a disabled button drops the keyboard focus.
+    more.setAttribute("aria-disabled", String(Boolean(pending)));
   }
 
   function updateAddress() {
@@ -205,7 +206,9 @@
     status.textContent = finished ? `${message} ${finished}` : message;
   }
 
-  more.addEventListener("click", grow);
+  more.addEventListener("click", () => {
+    if (!pending) grow();
+  });
   retry.addEventListener("click", () => build(null));
   slider.addEventListener("input", showFamiliarity);
   // "change" fires once the slider is let go (or once per arrow key): one rebuild, not dozens.

@@ -81,7 +81,7 @@ def test_radio_from_a_song_page_grows_keeps_its_rules_and_follows_the_slider(
     assert "25 songs added: 51\u201375" in status(browser)
 
     # The second "More" from the keyboard: the button keeps the focus after the first.
-    wait.until(lambda d: more.is_enabled())
+    wait.until(lambda d: more.get_attribute("aria-disabled") == "false")
     more.send_keys(Keys.ENTER)
     wait.until(lambda d: len(rows(d)) == 100)
     station = rows(browser)
