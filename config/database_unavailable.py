@@ -14,8 +14,10 @@ import logging
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
+
+from config.errors import error_response, is_api_path
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +47,10 @@ class DatabaseUnavailableMiddleware:
         logger.error(
             "database unavailable for %s %s", request.method, request.path, exc_info=exception
         )
-        response: HttpResponse
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse(
-                {"error": {"code": "database_unavailable", "message": MESSAGE}}, status=503
-            )
-        else:
-            response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Cache-Control"] = "no-store"
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        headers = {"Cache-Control": "no-store", "Retry-After": str(RETRY_AFTER_SECONDS)}
+        if is_api_path(request.path):
+            return error_response(503, "database_unavailable", MESSAGE, headers=headers)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        for name, value in headers.items():
+            response[name] = value
         return response

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from config.errors import API_PREFIX, error_response
 
 
 @dataclass(slots=True)
@@ -66,22 +68,16 @@ class ApiRateLimitMiddleware:
         rate = float(getattr(settings, "RECOMMENDER_API_RATE_LIMIT", 0))
         burst = int(getattr(settings, "RECOMMENDER_API_RATE_BURST", max(1, int(rate * 2))))
         self.buckets = TokenBuckets(rate=rate, burst=burst) if rate > 0 else None
-        self.prefix = getattr(settings, "RECOMMENDER_API_RATE_LIMIT_PREFIX", "/api/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.buckets is not None and request.path.startswith(self.prefix):
+        if self.buckets is not None and request.path.startswith(API_PREFIX):
             wait = self.buckets.take(client_key(request))
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
-                response = JsonResponse(
-                    {
-                        "error": {
-                            "code": "rate_limited",
-                            "message": f"Too many requests; retry after {retry_after} s.",
-                        }
-                    },
-                    status=429,
+                return error_response(
+                    429,
+                    "rate_limited",
+                    f"Too many requests; retry after {retry_after} s.",
+                    headers={"Retry-After": str(retry_after)},
                 )
-                response["Retry-After"] = str(retry_after)
-                return response
         return self.get_response(request)

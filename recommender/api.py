@@ -1,7 +1,7 @@
 """The JSON API: thin views that validate input, call serving/selectors and encode the answer.
 
-Every error is `{"error": {"code", "message"}}` with a fitting status; recommender/openapi.py
-describes each endpoint and is checked against these views by the tests.
+Every error is `{"error": {"code", "message"}}` (config/errors.py) with a fitting status;
+recommender/openapi.py describes each endpoint and is checked against these views by the tests.
 """
 
 from __future__ import annotations
@@ -19,25 +19,32 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config.errors import error_body, error_response, json_response
 from playlists.models import SONG_ID_MAX
 from playlists.selectors import SongInfo, song_search, songs_by_ids
 from recommender import api_limits, playlist_export, selectors, serving
 from recommender.api_limits import (
+    DEFAULT_ARTIST_GAP,
+    DEFAULT_K,
+    DEFAULT_RADIO_LENGTH,
+    DEFAULT_SEARCH_LIMIT,
+    MAX_ARTIST_GAP,
+    MAX_EXCLUDE,
     MAX_EXPORT_SONGS,
     MAX_HISTORY,
     MAX_K,
+    MAX_OFFSET,
     MAX_QUERY_CHARS,
+    MAX_RADIO_LENGTH,
+    MAX_SEARCH_LIMIT,
     MAX_SEEDS,
+    SONG_TAGS,
 )
 from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.radio import StationRules
 from recommender.openapi import openapi_schema
 from recommender.serving.reasons import SongReason
 
-MAX_SEARCH_LIMIT = 100
-MAX_OFFSET = 10_000
-MAX_EXCLUDE = 1_000
-SONG_TAGS = 10
 # A JSON number in ASCII: "30", "30.0", "3e1". Bounded, so that the integer it makes stays small.
 _NUMBER = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?")
 RECOMMENDATION_FIELDS = frozenset({"seeds", "k", "exclude", "max_per_artist", "familiarity"})
@@ -54,18 +61,6 @@ class ApiError(Exception):
         self.message = message
 
 
-def json_response(payload: object, status: int = 200) -> HttpResponse:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    response = HttpResponse(body, status=status, content_type="application/json")
-    # Answers change whenever another model version is activated.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def error_response(status: int, code: str, message: str) -> HttpResponse:
-    return json_response({"error": {"code": code, "message": message}}, status=status)
-
-
 def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allowed methods (JSON 405 otherwise) and the mapping of domain errors to statuses."""
 
@@ -74,13 +69,12 @@ def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             allowed = (*methods, "HEAD") if "GET" in methods else methods
             if request.method not in allowed:
-                response = error_response(
+                return error_response(
                     405,
                     "method_not_allowed",
                     f"{request.method} is not allowed here; use {', '.join(methods)}.",
+                    headers={"Allow": ", ".join(allowed)},
                 )
-                response["Allow"] = ", ".join(allowed)
-                return response
             try:
                 return view(request, *args, **kwargs)
             except ApiError as exc:
@@ -99,9 +93,8 @@ def api_view(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
 
 
 def song_json(song: SongInfo) -> dict[str, object]:
-    # The most specific tags only (songs arrive with their tags in the shown order, ml/tags.py):
-    # popular songs carry up to ~80 Last.fm tags; ten keep answers small (a 10-song answer is
-    # ~2 KB).
+    # The most specific tags only (songs arrive with their tags in the shown order, ml/tags.py;
+    # SONG_TAGS says why ten).
     return {
         "id": song.id,
         "title": song.title,
@@ -121,6 +114,24 @@ def reason_json(reason: SongReason | None) -> dict[str, object] | None:
     }
 
 
+def warnings_json(unknown_seeds: tuple[int, ...], *, model_version: int) -> list[dict[str, object]]:
+    """What was left out of an answer, for the client to tell its user (empty: nothing)."""
+    if not unknown_seeds:
+        return []
+    label = "song id" if len(unknown_seeds) == 1 else "song ids"
+    listed = ", ".join(str(song_id) for song_id in unknown_seeds)
+    return [
+        {
+            "code": "unknown_seeds",
+            "message": (
+                f"Not in the catalogue of model version {model_version}, left out: {label} "
+                f"{listed}."
+            ),
+            "ids": list(unknown_seeds),
+        }
+    ]
+
+
 def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> dict[str, object]:
     payload: dict[str, object] = {}
     if one_seed:
@@ -130,6 +141,10 @@ def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> di
     payload["model_version"] = answer.model_version
     payload["source"] = answer.source
     payload["unplaced_seeds"] = list(answer.unplaced_seeds)
+    if not one_seed:
+        payload["warnings"] = warnings_json(
+            answer.unknown_seeds, model_version=answer.model_version
+        )
     payload["results"] = [
         {"song": song_json(item.song), "score": item.score, "reason": reason_json(item.reason)}
         for item in answer.results
@@ -207,7 +222,7 @@ def songs_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
         raise ApiError(422, "invalid_parameter", f"q may be at most {MAX_QUERY_CHARS} characters.")
-    limit = _int_param(request, "limit", default=20, low=1, high=MAX_SEARCH_LIMIT)
+    limit = _int_param(request, "limit", default=DEFAULT_SEARCH_LIMIT, low=1, high=MAX_SEARCH_LIMIT)
     offset = _int_param(request, "offset", default=0, low=0, high=MAX_OFFSET)
     found, total = song_search(query=query, limit=limit, offset=offset)
     songs = serving.songs_tags_ranked(found)
@@ -234,7 +249,7 @@ def song_detail(request: HttpRequest, song_id: str) -> HttpResponse:
 @api_view("GET")
 def song_similar(request: HttpRequest, song_id: str) -> HttpResponse:
     identifier = _song_id(song_id)
-    k = _int_param(request, "k", default=10, low=1, high=MAX_K)
+    k = _int_param(request, "k", default=DEFAULT_K, low=1, high=MAX_K)
     answer = serving.songs_similar(song_id=identifier, k=k, familiarity=_familiarity_param(request))
     return json_response(recommendation_json(answer, one_seed=True))
 
@@ -277,7 +292,7 @@ def _json_body(request: HttpRequest, fields: frozenset[str]) -> dict[str, Any]:
 
 def _list_options(body: dict[str, Any]) -> tuple[int, list[int], int | None]:
     """k, exclude and max_per_artist of a list request, validated."""
-    k = _json_int(body.get("k", 10), "k")
+    k = _json_int(body.get("k", DEFAULT_K), "k")
     if not 1 <= k <= MAX_K:
         raise ApiError(422, "invalid_parameter", f"k must be between 1 and {MAX_K}.")
     exclude = _id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE)
@@ -352,8 +367,10 @@ def _familiarity(value: object) -> float:
 def radio(request: HttpRequest) -> HttpResponse:
     body = _json_body(request, RADIO_FIELDS)
     seeds = _required_ids(body, "seeds", limit=MAX_SEEDS)
-    length = _bounded_int(body, "length", default=50, low=1, high=api_limits.MAX_RADIO_LENGTH)
-    artist_gap = _bounded_int(body, "artist_gap", default=3, low=0, high=api_limits.MAX_ARTIST_GAP)
+    length = _bounded_int(
+        body, "length", default=DEFAULT_RADIO_LENGTH, low=1, high=MAX_RADIO_LENGTH
+    )
+    gap = _bounded_int(body, "artist_gap", default=DEFAULT_ARTIST_GAP, low=0, high=MAX_ARTIST_GAP)
     seed = body.get("seed")
     if seed is not None:
         seed = _bounded_int(body, "seed", default=0, low=0, high=api_limits.MAX_RADIO_SEED)
@@ -362,7 +379,7 @@ def radio(request: HttpRequest) -> HttpResponse:
         rules=StationRules(
             length=length,
             familiarity=_familiarity(body.get("familiarity", DEFAULT_FAMILIARITY)),
-            artist_gap=artist_gap,
+            artist_gap=gap,
             seed=seed,
         ),
         exclude=_id_list(body.get("exclude", []), "exclude", limit=MAX_EXCLUDE),
@@ -372,6 +389,7 @@ def radio(request: HttpRequest) -> HttpResponse:
             "model_version": station.model_version,
             "seeds": [song_json(song) for song in station.seeds],
             "complete": station.complete,
+            "warnings": warnings_json(station.unknown_seeds, model_version=station.model_version),
             "songs": [
                 {
                     **song_json(item.song),
@@ -504,12 +522,12 @@ def health(request: HttpRequest) -> HttpResponse:
         if why:
             # Answering, but from an older version: the active one could not be loaded.
             payload["status"] = "degraded"
-            payload["error"] = {"code": "no_active_model", "message": f"{why}."}
+            payload["error"] = error_body("no_active_model", f"{why}.")
         return json_response(payload)
     if database != "ok":
-        payload["error"] = {"code": "database_unavailable", "message": "The database is down."}
+        payload["error"] = error_body("database_unavailable", "The database is down.")
     else:
-        payload["error"] = {"code": "no_active_model", "message": f"{why}."}
+        payload["error"] = error_body("no_active_model", f"{why}.")
     return json_response(payload, status=503)
 
 

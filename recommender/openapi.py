@@ -11,12 +11,19 @@ from typing import Any
 
 from recommender import api_limits
 from recommender.api_limits import (
+    DEFAULT_K,
+    DEFAULT_SEARCH_LIMIT,
+    MAX_EXCLUDE,
     MAX_EXPORT_SONGS,
     MAX_HISTORY,
     MAX_K,
+    MAX_OFFSET,
     MAX_QUERY_CHARS,
+    MAX_SEARCH_LIMIT,
     MAX_SEEDS,
+    SONG_TAGS,
 )
+from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -81,9 +88,10 @@ _FAMILIARITY: dict[str, Any] = {
     "type": "number",
     "minimum": 0,
     "maximum": 1,
-    "default": 0.5,
+    "default": DEFAULT_FAMILIARITY,
     "description": (
-        "0: lean to long-tail discoveries, 1: to well-known songs; 0.5: the model's own order."
+        "0: lean to long-tail discoveries, 1: to well-known songs; "
+        f"{DEFAULT_FAMILIARITY}: the model's own order."
     ),
 }
 
@@ -91,18 +99,18 @@ _FAMILIARITY_QUERY: dict[str, Any] = {
     "name": "familiarity",
     "in": "query",
     "allowEmptyValue": True,
-    "description": "Empty or absent: 0.5. " + _FAMILIARITY["description"],
+    "description": f"Empty or absent: {DEFAULT_FAMILIARITY}. " + _FAMILIARITY["description"],
     "schema": _FAMILIARITY,
 }
 
 # The options POST /api/recommendations and POST /api/next share.
 _LIST_OPTIONS: dict[str, Any] = {
     "familiarity": _FAMILIARITY,
-    "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+    "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K},
     "exclude": {
         "type": "array",
         "items": {"type": "integer"},
-        "maxItems": 1000,
+        "maxItems": MAX_EXCLUDE,
         "default": [],
         "description": "Song ids never to return (unknown ids are ignored).",
     },
@@ -121,13 +129,24 @@ _SONG_PROPERTIES: dict[str, Any] = {
     "tags": {
         "type": "array",
         "items": {"type": "string"},
-        "maxItems": 10,
+        "maxItems": SONG_TAGS,
         "description": (
-            "The song's 10 most specific Last.fm tags, most specific (rarest in the catalogue) "
-            "first, opinion tags left out (may be empty)."
+            f"The song's {SONG_TAGS} most specific Last.fm tags, genres first, most specific "
+            "(rarest in the catalogue) first, opinion tags left out (may be empty)."
         ),
         "example": ["pop", "80s", "dance"],
     },
+}
+
+# Seeds left out of an answer: always present, empty when every seed was used.
+_WARNINGS: dict[str, Any] = {
+    "type": "array",
+    "items": _ref("Warning"),
+    "description": (
+        "What was left out of the answer, for the client to tell its user; empty when "
+        "nothing was. unknown_seeds: seed (or history) ids the serving version does not "
+        "know; the answer is the one for the other seeds (404 only when none is known)."
+    ),
 }
 
 _SCHEMAS: dict[str, Any] = {
@@ -259,7 +278,7 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": api_limits.MAX_RADIO_LENGTH,
-                "default": 50,
+                "default": api_limits.DEFAULT_RADIO_LENGTH,
             },
             "familiarity": _FAMILIARITY,
             "exclude": _LIST_OPTIONS["exclude"],
@@ -267,7 +286,7 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "integer",
                 "minimum": 0,
                 "maximum": api_limits.MAX_ARTIST_GAP,
-                "default": 3,
+                "default": api_limits.DEFAULT_ARTIST_GAP,
                 "description": "No artist again within this many songs.",
             },
             "seed": {
@@ -281,17 +300,42 @@ _SCHEMAS: dict[str, Any] = {
         },
         "example": {"seeds": [3822, 842], "length": 25, "familiarity": 0.5, "artist_gap": 3},
     },
+    "Warning": {
+        "type": "object",
+        "required": ["code", "message", "ids"],
+        "additionalProperties": False,
+        "properties": {
+            "code": {"type": "string", "enum": ["unknown_seeds"]},
+            "message": {"type": "string", "description": "For people; may change."},
+            "ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "minItems": 1,
+                "description": "The song ids left out, in the order given.",
+            },
+        },
+        "example": {
+            "code": "unknown_seeds",
+            "message": "Not in the catalogue of model version 3, left out: song id 99999999.",
+            "ids": [99999999],
+        },
+    },
     "RadioResponse": {
         "type": "object",
-        "required": ["model_version", "seeds", "complete", "songs"],
+        "required": ["model_version", "seeds", "complete", "warnings", "songs"],
         "additionalProperties": False,
         "properties": {
             "model_version": {"type": "integer"},
-            "seeds": {"type": "array", "items": _ref("Song")},
+            "seeds": {
+                "type": "array",
+                "items": _ref("Song"),
+                "description": "The seeds used (unknown ones are in warnings).",
+            },
             "complete": {
                 "type": "boolean",
                 "description": "false when the catalogue ran out before length songs.",
             },
+            "warnings": _WARNINGS,
             "songs": {
                 "type": "array",
                 "items": {
@@ -310,10 +354,15 @@ _SCHEMAS: dict[str, Any] = {
     },
     "RecommendationResponse": {
         "type": "object",
-        "required": ["seeds", "model_version", "source", "unplaced_seeds", "results"],
+        "required": ["seeds", "model_version", "source", "unplaced_seeds", "warnings", "results"],
         "additionalProperties": False,
         "properties": {
-            "seeds": {"type": "array", "items": _ref("Song")},
+            "seeds": {
+                "type": "array",
+                "items": _ref("Song"),
+                "description": "The seeds (or history songs) used; unknown ones are in warnings.",
+            },
+            "warnings": _WARNINGS,
             "model_version": {"type": "integer"},
             "source": _ref("Source"),
             "unplaced_seeds": {
@@ -461,15 +510,22 @@ _SCHEMAS: dict[str, Any] = {
 
 _RESPONSES: dict[str, Any] = {
     "MalformedJson": _error("malformed_json: the body is not a JSON object."),
-    "BodyTooLarge": _error("body_too_large: the JSON body is over the size limit (256 KiB)."),
-    "NotFound": _error("not_found: an unknown song id, or no such endpoint."),
+    "BodyTooLarge": _error(
+        "body_too_large: the JSON body is over the size limit (DJANGO_MAX_BODY_BYTES, 256 KiB "
+        "unless set)."
+    ),
+    "NotFound": _error(
+        "not_found: an unknown song id (for seeds and history: none of them is known), or no "
+        "such endpoint."
+    ),
     "MethodNotAllowed": {
         **_error("method_not_allowed: the Allow header lists the methods."),
         "headers": {"Allow": {"schema": {"type": "string"}}},
     },
     "InvalidParameter": _error(
-        "invalid_parameter: a value out of range or of the wrong type (k outside 1..100, a "
-        "non-integer id, an unknown field); too_many_ids: more than 50 seeds or 1000 exclusions."
+        f"invalid_parameter: a value out of range or of the wrong type (k outside 1..{MAX_K}, a "
+        f"non-integer id, an unknown field); too_many_ids: more than {MAX_SEEDS} seeds or "
+        f"{MAX_EXCLUDE} exclusions."
     ),
     "RateLimited": {
         **_error("rate_limited: too many requests from this address; see Retry-After."),
@@ -590,8 +646,8 @@ _PATHS: dict[str, Any] = {
                     "characters (422 beyond).",
                     "example": "billie",
                 },
-                _int_query("limit", low=1, high=100, default=20),
-                _int_query("offset", low=0, high=10000, default=0),
+                _int_query("limit", low=1, high=MAX_SEARCH_LIMIT, default=DEFAULT_SEARCH_LIMIT),
+                _int_query("offset", low=0, high=MAX_OFFSET, default=0),
             ],
             "responses": {
                 "200": _json(_ref("SearchResponse"), "One page of matches, best first."),
@@ -622,7 +678,7 @@ _PATHS: dict[str, Any] = {
             ),
             "parameters": [
                 _SONG_ID_PARAM,
-                _int_query("k", low=1, high=MAX_K, default=10),
+                _int_query("k", low=1, high=MAX_K, default=DEFAULT_K),
                 _FAMILIARITY_QUERY,
             ],
             "responses": {

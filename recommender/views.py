@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from config.errors import error_response, is_api_path
 from playlists.selectors import song_search
 from recommender import api, selectors, serving
-from recommender.api_limits import MAX_QUERY_CHARS
+from recommender.api_limits import MAX_QUERY_CHARS, MAX_SEEDS
 from recommender.metrics_display import (
     ablation_rows,
     corpus_facts,
@@ -63,7 +64,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recommender/home.html",
-        {"model": model, "why": why, "max_seeds": serving.MAX_SEEDS, "link": link, "state": state},
+        {
+            "model": model,
+            "why": why,
+            "max_seeds": MAX_SEEDS,
+            "max_title": MAX_QUERY_CHARS,
+            "link": link,
+            "state": state,
+        },
     )
 
 
@@ -237,19 +245,19 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return api.error_response(400, "bad_request", "The request could not be understood.")
+    if is_api_path(request.path):
+        return error_response(400, "bad_request", "The request could not be understood.")
     return HttpResponse("Bad request", status=400, content_type="text/plain")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return api.error_response(404, "not_found", f"There is nothing at {request.path}.")
+    if is_api_path(request.path):
+        return error_response(404, "not_found", f"There is nothing at {request.path}.")
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/") or request.path == "/healthz":
-        return api.error_response(500, "internal_error", "Something broke on our side.")
+    if is_api_path(request.path):
+        return error_response(500, "internal_error", "Something broke on our side.")
     # No context processors or database: this must render even when those are what failed.
     return HttpResponse(loader.get_template("500.html").render(), status=500)

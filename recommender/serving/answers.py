@@ -20,7 +20,7 @@ from recommender.serving.state import ServingModel, serving_model
 
 
 class UnknownSongs(Exception):
-    """Some requested song ids are not in the catalogue: the API answers 404."""
+    """Requested song ids are not in the catalogue (for seeds: none is): the API answers 404."""
 
     def __init__(self, song_ids: Sequence[int]) -> None:
         self.song_ids = tuple(song_ids)
@@ -46,6 +46,8 @@ class Recommendation:
     # Seeds the model has no vector for; they were used through the playlist statistics only
     # (or, with no signal at all, by the popular fallback).
     unplaced_seeds: tuple[int, ...] = ()
+    # Seed ids this version does not know, left out: the answer is the one for the others.
+    unknown_seeds: tuple[int, ...] = ()
 
 
 def _songs_known(model: ServingModel, song_ids: Iterable[int]) -> tuple[SongInfo, ...]:
@@ -61,7 +63,13 @@ def ids_in_catalogue(model: ServingModel, song_ids: Iterable[int]) -> list[int]:
     return [int(song_id) for song_id in song_ids if 0 <= song_id < size]
 
 
-def _answer(model: ServingModel, seeds: tuple[SongInfo, ...], ranked: Ranked) -> Recommendation:
+def _answer(
+    model: ServingModel,
+    seeds: tuple[SongInfo, ...],
+    ranked: Ranked,
+    *,
+    unknown_seeds: tuple[int, ...] = (),
+) -> Recommendation:
     reasons = ranked.reasons()
     results = tuple(
         ScoredSong(
@@ -80,16 +88,32 @@ def _answer(model: ServingModel, seeds: tuple[SongInfo, ...], ranked: Ranked) ->
         seeds=seeds,
         results=results,
         unplaced_seeds=tuple(song.id for song in seeds if not model.has_vector(song.id)),
+        unknown_seeds=unknown_seeds,
     )
 
 
-def seed_songs_known(model: ServingModel, seeds: Sequence[int]) -> tuple[SongInfo, ...]:
-    seed_songs = _songs_known(model, dict.fromkeys(seeds))
-    outside = [s.id for s in seed_songs if not 0 <= s.id < model.recommender.catalogue_size]
-    if outside:
-        # Ingested after this version was trained: the version has never heard of them.
-        raise UnknownSongs(outside)
-    return seed_songs
+@dataclass(frozen=True, slots=True)
+class Seeds:
+    """A request's seeds split into the songs this version knows and the ids it does not."""
+
+    known: tuple[SongInfo, ...]
+    unknown: tuple[int, ...]
+
+
+def seeds_split(model: ServingModel, seeds: Sequence[int]) -> Seeds:
+    """The seeds the version knows (in the order given, each once) and the unknown ids.
+
+    Unknown: not in the catalogue, or ingested after this version was trained (the version
+    has never heard of them). One unknown id among known ones leaves it out of the answer
+    rather than failing it; UnknownSongs only when no seed is known.
+    """
+    ids = list(dict.fromkeys(seeds))
+    size = model.recommender.catalogue_size
+    unknown = tuple(s for s in ids if s not in model.songs or not 0 <= s < size)
+    if len(unknown) == len(ids):
+        raise UnknownSongs(unknown)
+    known = tuple(model.songs[s] for s in ids if s not in unknown)
+    return Seeds(known=known, unknown=unknown)
 
 
 def songs_similar(
@@ -112,21 +136,22 @@ def songs_recommend(
 ) -> Recommendation:
     """Songs that belong with a set of songs (Recommender.continuation; one seed: similar).
 
-    1. Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
+    1. Unknown seed ids are left out and listed in `unknown_seeds`; UnknownSongs only when
+       no seed is known. Unknown ids in `exclude` are ignored.
     2. Seeds and `exclude` never appear in the results; at most `max_per_artist` songs per
        artist (compared case- and accent-insensitively) when given.
     3. `familiarity` (0..1) leans the list to long-tail (0) or well-known songs (1).
     """
     model = serving_model()
-    seed_songs = seed_songs_known(model, seeds)
+    split = seeds_split(model, seeds)
     ranked = model.recommender.continuation(
-        [song.id for song in seed_songs],
+        [song.id for song in split.known],
         k,
         exclude=ids_in_catalogue(model, exclude),
         max_per_artist=max_per_artist,
         familiarity=familiarity,
     )
-    return _answer(model, seed_songs, ranked)
+    return _answer(model, split.known, ranked, unknown_seeds=split.unknown)
 
 
 def songs_next(
@@ -139,12 +164,13 @@ def songs_next(
 ) -> Recommendation:
     """What to play after `history` (oldest first): Recommender.next.
 
-    Unknown ids raise UnknownSongs (the API refuses repeated ids before this). History songs
-    and `exclude` never come back.
+    Unknown ids are left out of the history and listed in `unknown_seeds` (the answer is the
+    one for the history without them); UnknownSongs only when no history song is known. The
+    API refuses repeated ids before this. History songs and `exclude` never come back.
     """
     model = serving_model()
-    seed_songs_known(model, history)
-    history_songs = tuple(model.songs[song_id] for song_id in history)
+    split = seeds_split(model, history)
+    history_songs = tuple(model.songs[s] for s in history if s not in split.unknown)
     ranked = model.recommender.next(
         [song.id for song in history_songs],
         k,
@@ -152,8 +178,7 @@ def songs_next(
         max_per_artist=max_per_artist,
         familiarity=familiarity,
     )
-    seeds = tuple(dict.fromkeys(history_songs))
-    return _answer(model, seeds, ranked)
+    return _answer(model, split.known, ranked, unknown_seeds=split.unknown)
 
 
 def song_context(*, song_id: int, limit: int = 10) -> tuple[list[ScoredSong], list[ScoredSong]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from playlists.selectors import SongInfo
 from recommender.ml.radio import StationRules, station_build
-from recommender.serving.answers import ids_in_catalogue, seed_songs_known
+from recommender.serving.answers import ids_in_catalogue, seeds_split
 from recommender.serving.reasons import SongReason, reason_view
 from recommender.serving.state import serving_model
 
@@ -27,6 +27,8 @@ class RadioStation:
     songs: tuple[StationSong, ...]
     # False when the catalogue ran out under the rules before `length` songs.
     complete: bool
+    # Seed ids this version does not know, left out: the station is the one for the others.
+    unknown_seeds: tuple[int, ...] = ()
 
 
 def radio_station(
@@ -34,13 +36,14 @@ def radio_station(
 ) -> RadioStation:
     """A station of `rules.length` songs after `seeds` (ml.radio.station_build).
 
-    Unknown seed ids raise UnknownSongs; unknown ids in `exclude` are ignored.
+    Unknown seed ids are left out and listed in `unknown_seeds`; UnknownSongs only when no
+    seed is known. Unknown ids in `exclude` are ignored.
     """
     model = serving_model()
-    seed_songs = seed_songs_known(model, seeds)
+    split = seeds_split(model, seeds)
     station = station_build(
         model.recommender,
-        [song.id for song in seed_songs],
+        [song.id for song in split.known],
         rules,
         exclude=ids_in_catalogue(model, exclude),
     )
@@ -58,5 +61,9 @@ def radio_station(
     )
     complete = station.complete and len(songs) == len(station.song_ids)
     return RadioStation(
-        model_version=model.version_id, seeds=seed_songs, songs=songs, complete=complete
+        model_version=model.version_id,
+        seeds=split.known,
+        songs=songs,
+        complete=complete,
+        unknown_seeds=split.unknown,
     )

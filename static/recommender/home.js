@@ -24,13 +24,14 @@
   const copyLink = root.querySelector("#copy-link");
   const copyLinkStatus = root.querySelector("#copy-link-status");
   const resultsShare = root.querySelector("#results-share");
-  const maxSeeds = Number(root.dataset.maxSeeds || 50);
+  // The API's limits (recommender/api_limits.py), written into the page by the server.
+  const maxSeeds = Number(root.dataset.maxSeeds);
   const RESULTS = 20;
   // The API's default: sent only when the slider is elsewhere, so the page also works with
   // an API that does not know the field yet (it then says so, see recommend()).
   const DEFAULT_FAMILIARITY = 0.5;
   // The export API's limit on a playlist title (MAX_QUERY_CHARS).
-  const MAX_TITLE = 200;
+  const MAX_TITLE = Number(root.dataset.maxTitle);
 
   let options = [];
   let active = -1;
@@ -246,8 +247,25 @@
     return url;
   }
 
-  function showNotes(notes) {
-    linkNotes.replaceChildren(...notes.map((note) => el("p", { class: "notice" }, note)));
+  // The notes of the shown state (what its link asked for that could not be used), then
+  // what the last answer left out (the API's warnings).
+  let stateNotes = [];
+
+  function showNotes(notes, warnings = []) {
+    stateNotes = notes;
+    const all = notes.concat(warnings.map(warningNote));
+    linkNotes.replaceChildren(...all.map((note) => el("p", { class: "notice" }, note)));
+  }
+
+  // A seed the serving model does not know (e.g. a song added since it was trained) is left
+  // out of the answer; the note names it as its chip does when the page knows it.
+  function warningNote(warning) {
+    if (warning.code !== "unknown_seeds") return warning.message;
+    const names = warning.ids.map((id) => {
+      const seed = seeds.find((song) => song.id === id);
+      return seed ? `“${seed.title}” by ${seed.artist}` : `song id ${id}`;
+    });
+    return `The model does not know ${names.join(", ")} yet: left out of this list.`;
   }
 
   function showRadioLink() {
@@ -385,12 +403,15 @@
       if (body.results.length) {
         resultsShare.replaceChildren(window.SongrecShare.exportLinks(body.results.map((item) => item.song), listTitle()));
       }
-      const based = seeds.length === 1 ? "1 song" : `${seeds.length} songs`;
+      showNotes(stateNotes, body.warnings || []);
+      const used = body.seeds.length;
+      const based = used === 1 ? "1 song" : `${used} songs`;
       const note = SOURCES[body.source] || "";
       status.textContent = `${body.results.length} songs for ${based} · model v${body.model_version}${note ? " · " + note : ""}`;
       results.dataset.source = body.source;
     } catch (error) {
       if (error.name === "AbortError") return;
+      showNotes(stateNotes);
       results.replaceChildren();
       status.textContent = failureText(error);
       status.classList.add("is-error");

@@ -36,6 +36,8 @@ def test_train_model_wait_trains_activates_and_prints_the_metrics(worker):
         figure = model.get("hit_rate_at_10", model.get("precision_at_10"))
         assert f"{figure:.4f}" in text, question
     assert "20/20" in err.getvalue()  # the progress bar reached the last epoch
+    # One bar redrawn in place ("\r"), not a new line for every poll.
+    assert sum("epoch" in line for line in err.getvalue().split("\n")) == 1, err.getvalue()
 
 
 def test_a_failed_run_makes_the_command_exit_non_zero(worker, test_env):

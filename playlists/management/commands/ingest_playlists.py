@@ -29,7 +29,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
 
         def stage(message: str) -> None:
-            self.stderr.write(f"[{time.perf_counter() - started:6.2f}s] {message}")
+            # Plain, not in the red that Django gives stderr on a terminal: this is progress.
+            self.stderr.write(
+                f"[{time.perf_counter() - started:6.2f}s] {message}", style_func=_plain
+            )
 
         try:
             report = playlists_ingest(source=source, progress=stage)
@@ -43,6 +46,10 @@ class Command(BaseCommand):
             raise CommandError(f"ingest failed: {error}") from None
         for line in summary_lines(report):
             self.stdout.write(line)
+
+
+def _plain(text: str) -> str:
+    return text
 
 
 def summary_lines(report: IngestReport) -> list[str]:

@@ -87,7 +87,11 @@ class Command(BaseCommand):
     def _follow(self, version: ModelVersion, *, timeout: float | None) -> ModelVersion:
         started = time.monotonic()
         hinted = False
-        bar = tqdm(total=version.epochs, unit="epoch", desc=f"v{version.pk}", file=self.stderr)
+        # tqdm redraws its bar in place with "\r". Django's OutputWrapper would end every
+        # redraw with a newline (and colour it red on a terminal): one line per poll, hundreds
+        # in a long run. The bar gets the stream underneath instead.
+        stream = getattr(self.stderr, "_out", self.stderr)
+        bar = tqdm(total=version.epochs, unit="epoch", desc=f"v{version.pk}", file=stream)
         try:
             while True:
                 row = ModelVersion.objects.get(pk=version.pk)

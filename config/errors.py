@@ -1,0 +1,46 @@
+"""The one JSON error body, `{"error": {"code", "message"}}`, and the paths that answer with it.
+
+The API's views, the rate limiter, the database-down middleware and the site's 400/404/500
+handlers all answer through error_response, so an error looks the same whoever sends it;
+recommender/openapi.py documents the body (components.schemas.Error).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from django.http import HttpResponse
+
+# Everything under this prefix is the JSON API: its errors are JSON, never an HTML page.
+API_PREFIX = "/api/"
+# The health check is for programs too, so its errors are JSON as well.
+HEALTH_PATH = "/healthz"
+
+
+def is_api_path(path: str) -> bool:
+    """True for the paths whose errors are JSON: the API and the health check."""
+    return path.startswith(API_PREFIX) or path == HEALTH_PATH
+
+
+def error_body(code: str, message: str) -> dict[str, str]:
+    """The inner object, also what /healthz puts under "error" next to its status."""
+    return {"code": code, "message": message}
+
+
+def json_response(payload: object, *, status: int = 200) -> HttpResponse:
+    """Compact UTF-8 JSON; never cached, since answers change when another version is active."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    response = HttpResponse(body, status=status, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def error_response(
+    status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """The error body with its status and headers (e.g. Allow on 405, Retry-After on 429)."""
+    response = json_response({"error": error_body(code, message)}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
