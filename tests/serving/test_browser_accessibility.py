@@ -59,7 +59,7 @@ PAGES: dict[str, Ready] = {
     "/songs/{song}": shown("h1.song-heading"),
     "/radio?seeds={song}": station_drawn,
     "/radio?q=billie": shown(".radio-matches"),
-    "/radio?seeds=999999": shown(".radio-unknown"),
+    "/radio?seeds=999999": shown(".notice"),
     "/map": map_drawn,
     "/model": shown("table.metrics"),
     "/api/docs": shown(".endpoint"),
