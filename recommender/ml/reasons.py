@@ -181,20 +181,35 @@ class _BecauseOf:
         return _strongest(strength, self.recent)
 
     def _table_strength(self, tables: Sequence[SparseRows]) -> np.ndarray:
-        """(context songs, n): the largest share of a context song's row that is the song."""
+        """(context songs, n): the largest share of a context song's row that is the song.
+
+        Every (context song, table) row is gathered into flat arrays first, so the cost is a
+        few array operations whatever the number of rows (the radio asks for one song a step).
+        """
         out = np.zeros((len(self.recent), len(self.ids)))
+        wanted, back = np.unique(self.ids, return_inverse=True)
+        if not len(wanted):
+            return out
+        targets_of, shares_of, rows_of = [], [], []
         for row, song in enumerate(self.recent):
             for gap, table in enumerate(tables, 1):
                 targets, counts = table.row(song)
                 total = table.total(song)
                 if not len(targets) or total <= 0:
                     continue
-                order = np.argsort(targets, kind="stable")
-                sorted_targets = targets[order]
-                at = np.minimum(np.searchsorted(sorted_targets, self.ids), len(targets) - 1)
-                hit = sorted_targets[at] == self.ids
-                share = np.where(hit, counts[order][at] / total / gap, 0.0)
-                out[row] = np.maximum(out[row], share)
+                targets_of.append(targets)
+                shares_of.append(counts / total / gap)
+                rows_of.append(np.full(len(targets), row))
+        if not targets_of:
+            return out
+        targets = np.concatenate(targets_of)
+        at = np.minimum(np.searchsorted(wanted, targets), len(wanted) - 1)
+        hit = wanted[at] == targets
+        strength = np.zeros((len(self.recent), len(wanted)))
+        np.maximum.at(
+            strength, (np.concatenate(rows_of)[hit], at[hit]), np.concatenate(shares_of)[hit]
+        )
+        out[:] = strength[:, back]
         return out
 
     def _cosines(self) -> np.ndarray:

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from recommender.ml.features import EMBEDDING_FEATURES
+from recommender.ml.features import EMBEDDING_FEATURES, FEATURES, Question
 from recommender.ml.reasons import ReasonKind
 from recommender.ml.recommender import Recommender
-from recommender.ml.scorer import Scorers
+from recommender.ml.scorer import LinearScorer, Scorers
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue
 from tests.serving.schema_check import assert_documented
@@ -78,6 +78,49 @@ def test_with_only_successor_weights_every_reason_is_played_after_the_seed(
     for song, reason in zip(ranked.song_ids.tolist(), ranked.reasons(), strict=True):
         if song in followed:
             assert reason.kind is ReasonKind.PLAYED_AFTER and reason.because_of == seed
+
+
+def test_a_played_after_reason_names_the_history_song_with_the_largest_share(
+    model: Recommender, catalogue: Catalogue
+) -> None:
+    """The song behind "played after" is the history song whose successors, at any gap up to
+    the tables' own (a share at gap g counted 1/g), hold the largest share of it."""
+    statistics = model.statistics
+    # Two songs of each of two groups: the songs that follow either group compete.
+    history = catalogue.group("Jolene")[:2] + catalogue.group("Fade To Black")[:2]
+
+    def share(song: int, target: int) -> float:
+        best = 0.0
+        for gap, table in enumerate(statistics.successors, 1):
+            targets, counts = table.row(song)
+            hits = counts[targets == target]
+            if len(hits) and table.total(song) > 0:
+                best = max(best, float(hits[0]) / table.total(song) / gap)
+        return best
+
+    # Weights of our own (not fitted on so small a catalogue): the successor shares, raw.
+    names = ("successor_share", "multi_step_share", "successor_any_share")
+    weights = np.array([float(f in names) for f in FEATURES], dtype=np.float32)
+    plain = LinearScorer(
+        features=FEATURES,
+        mean=np.zeros(len(FEATURES), np.float32),
+        scale=np.ones(len(FEATURES), np.float32),
+        weights=weights,
+    )
+    ranked = model.with_scorers(Scorers(by_question={q: plain for q in Question})).next(history, 10)
+    checked = 0
+    for song, reason in zip(ranked.song_ids.tolist(), ranked.reasons(), strict=True):
+        if reason.kind is not ReasonKind.PLAYED_AFTER:
+            continue
+        shares = [share(h, song) for h in history]
+        if max(shares) == 0:
+            # Lifted by the standardised features alone: no history song to name.
+            assert reason.because_of is None, (song, reason)
+            continue
+        # The first history song of the largest share (ties go to the older song).
+        assert reason.because_of == history[shares.index(max(shares))], (song, shares)
+        checked += 1
+    assert checked >= 3, [(r.kind, r.because_of) for r in ranked.reasons()]
 
 
 def test_with_only_embedding_weights_the_reasons_are_sounds_like(
