@@ -12,6 +12,7 @@ and the web workers call the same function.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.ml.shared_arrays import arrays_map, arrays_save
+from recommender.ml.sorted_sets import IdLookup, in_sorted, sorted_unique
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -181,6 +183,34 @@ class CatalogueArrays:
         positions = np.arange(total) - np.repeat(offsets, lengths) + np.repeat(starts, lengths)
         return self.tag_ids[positions], np.repeat(np.arange(len(songs)), lengths)
 
+    def sharing_tags_with(self, songs: np.ndarray, references: Sequence[int]) -> np.ndarray:
+        """(len(references), len(songs)) bool: which songs carry a tag of each reference song.
+
+        One pass for all references: each tag holds one bit per reference song carrying it,
+        and each song ORs the bits of its tags.
+        """
+        out = np.zeros((len(references), len(songs)), dtype=bool)
+        if not len(references) or not len(songs):
+            return out
+        if len(references) > 63:
+            raise ValueError("at most 63 reference songs at once")
+        starts = self.tag_indptr[songs]
+        lengths = self.tag_indptr[songs + 1] - starts
+        tags, _ = self.tags_of_many(songs)
+        reference_tags = [self.tags_of(int(song)) for song in references]
+        largest = max([int(t.max()) for t in reference_tags if len(t)], default=-1)
+        if not len(tags) or largest < 0:
+            return out
+        bits = np.zeros(max(int(tags.max()), largest) + 1, dtype=np.int64)
+        for position, own in enumerate(reference_tags):
+            bits[own] |= np.int64(1) << position
+        tagged = lengths > 0
+        offsets = (np.cumsum(lengths) - lengths)[tagged]
+        song_bits = np.zeros(len(songs), dtype=np.int64)
+        song_bits[tagged] = np.bitwise_or.reduceat(bits[tags], offsets)
+        shifts = np.arange(len(references), dtype=np.int64)[:, None]
+        return ((song_bits[None, :] >> shifts) & 1).astype(bool)
+
     def sharing_a_tag(
         self, tags: np.ndarray, owners: np.ndarray, count: int, reference: np.ndarray
     ) -> np.ndarray:
@@ -258,21 +288,20 @@ def candidates_build(
         sources.append(vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1))
     sources.append(popular[: POPULAR_TAKEN + len(banned)])
 
-    ids = np.unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
+    ids = sorted_unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
     ids = ids[(ids >= 0) & (ids < size)]
     if len(banned):
-        ids = ids[~np.isin(ids, banned, assume_unique=False)]
+        ids = ids[~in_sorted(ids, banned)]
     ids = ids[catalogue.recommendable[ids]]
     features = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     if not len(ids):
         return Candidates(song_ids=ids, features=features)
     column = FEATURE_INDEX
+    lookup = IdLookup(ids, size)
 
     def scatter(targets: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions in `ids` of the targets that are candidates, and their values."""
-        where = np.searchsorted(ids, targets)
-        where = np.minimum(where, len(ids) - 1)
-        hit = ids[where] == targets
+        where, hit = lookup.find(targets)
         return where[hit], values[hit]
 
     # Word2Vec: gathered for every candidate that has a vector.
@@ -346,13 +375,8 @@ def _tag_features(
     features: np.ndarray, ids: np.ndarray, recent: list[int], catalogue: CatalogueArrays
 ) -> None:
     """same_tag_last and same_tag_context for every candidate."""
-    tags, owners = catalogue.tags_of_many(ids)
-    if not len(tags):
-        return
-    shared = np.zeros(len(ids), dtype=np.float32)
-    for position, song in enumerate(recent):
-        sharing = catalogue.sharing_a_tag(tags, owners, len(ids), catalogue.tags_of(song))
-        shared += sharing
-        if position == len(recent) - 1:
-            features[:, FEATURE_INDEX["same_tag_last"]] = sharing
-    features[:, FEATURE_INDEX["same_tag_context"]] = shared / len(recent)
+    sharing = catalogue.sharing_tags_with(ids, recent)
+    features[:, FEATURE_INDEX["same_tag_last"]] = sharing[-1]
+    features[:, FEATURE_INDEX["same_tag_context"]] = sharing.sum(axis=0, dtype=np.float32) / len(
+        recent
+    )

@@ -19,6 +19,7 @@ from enum import StrEnum
 import numpy as np
 
 from recommender.ml.features import CONTEXT_LIMIT, FEATURES, CatalogueArrays
+from recommender.ml.sorted_sets import positions_in, sorted_unique
 from recommender.ml.statistics import PlaylistStatistics, SparseRows
 from recommender.ml.vectors import SongVectors
 
@@ -187,7 +188,8 @@ class _BecauseOf:
         few array operations whatever the number of rows (the radio asks for one song a step).
         """
         out = np.zeros((len(self.recent), len(self.ids)))
-        wanted, back = np.unique(self.ids, return_inverse=True)
+        wanted = sorted_unique(self.ids)
+        back = np.searchsorted(wanted, self.ids)
         if not len(wanted):
             return out
         targets_of, shares_of, rows_of = [], [], []
@@ -203,8 +205,7 @@ class _BecauseOf:
         if not targets_of:
             return out
         targets = np.concatenate(targets_of)
-        at = np.minimum(np.searchsorted(wanted, targets), len(wanted) - 1)
-        hit = wanted[at] == targets
+        at, hit = positions_in(wanted, targets)
         strength = np.zeros((len(self.recent), len(wanted)))
         np.maximum.at(
             strength, (np.concatenate(rows_of)[hit], at[hit]), np.concatenate(shares_of)[hit]
@@ -235,15 +236,10 @@ class _BecauseOf:
         return out
 
     def _same_tag(self) -> np.ndarray:
-        catalogue = self.where.catalogue
-        tags, owners = catalogue.tags_of_many(self.ids)
-        out = np.zeros((len(self.recent), len(self.ids)))
-        if not len(tags):
-            return out
-        for row, song in enumerate(self.recent):
-            sharing = catalogue.sharing_a_tag(tags, owners, len(self.ids), catalogue.tags_of(song))
-            out[row] = sharing * (1.0 + row)
-        return out
+        sharing = self.where.catalogue.sharing_tags_with(self.ids, self.recent)
+        # Newer context songs win ties (the row index grows with recency).
+        rank = np.arange(1.0, len(self.recent) + 1.0)[:, None]
+        return sharing * rank
 
 
 def _strongest(strength: np.ndarray, recent: list[int]) -> list[int | None]:

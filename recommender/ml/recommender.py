@@ -36,6 +36,7 @@ from recommender.ml.features import (
 )
 from recommender.ml.reasons import Explanation, Reason, ReasonContext
 from recommender.ml.scorer import Scorers
+from recommender.ml.sorted_sets import sorted_unique
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -164,7 +165,7 @@ class Recommender:
     ) -> Candidates:
         """The first stage alone (the worker fits the scorer on these)."""
         context = [int(s) for s in context]
-        banned = np.unique(np.asarray([*context, *exclude], dtype=np.int64))
+        banned = sorted_unique(np.asarray([*context, *exclude], dtype=np.int64))
         return candidates_build(
             context=context,
             question=question,

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.ml.shared_arrays import arrays_map, arrays_save
+from recommender.ml.sorted_sets import IdLookup, sorted_unique
 
 MAX_GAP = 5
 SUCCESSORS_PER_SONG = 50
@@ -131,7 +132,8 @@ class PlaylistStatistics:
                 for a, b in zip(p_starts.tolist(), p_ends.tolist(), strict=True)
             ]
         )
-        ids, inverse = np.unique(songs_of, return_inverse=True)
+        ids = sorted_unique(songs_of)
+        inverse, _ = IdLookup(ids, self.catalogue_size).find(songs_of)
         scores = np.bincount(inverse, weights=np.repeat(top_weights, p_ends - p_starts))
         return ids.astype(np.int64), (scores / top_weights.sum()).astype(np.float32)
 
