@@ -104,12 +104,12 @@ class Explanation:
         scored = picked < len(self.contributions)
         out: list[Reason] = []
         grouped = self.contributions[picked[scored]].astype(np.float64) @ _MEMBERSHIP
-        rows = iter(grouped)
+        scored_reasons = iter(_scored_reasons(grouped, finder, np.flatnonzero(scored).tolist()))
         for i, (position, is_scored) in enumerate(
             zip(picked.tolist(), scored.tolist(), strict=True)
         ):
             if is_scored:
-                out.append(_scored_reason(next(rows), finder, i))
+                out.append(next(scored_reasons))
             else:
                 because_of = (
                     finder.song_for(ReasonKind.SAME_TAG, i) if self.tag_matched[position] else None
@@ -124,21 +124,30 @@ class Explanation:
         return tuple(out)
 
 
-def _scored_reason(grouped: np.ndarray, finder: _BecauseOf, i: int) -> Reason:
-    kind = SCORED_KINDS[int(np.argmax(grouped))]
+def _scored_reasons(grouped: np.ndarray, finder: _BecauseOf, where: list[int]) -> list[Reason]:
+    """The reason of each row of `grouped` (kinds' contributions); row r is song where[r].
+
+    Worked out for all rows in a few array operations, then read off row by row.
+    """
+    if not len(grouped):
+        return []
+    kinds = np.argmax(grouped, axis=1).tolist()
     positive = np.clip(grouped, 0.0, None)
-    total = float(positive.sum())
-    shares: tuple[tuple[ReasonKind, float], ...] = ()
-    if total > 0:
-        order = np.argsort(-positive, kind="stable")
-        shares = tuple(
-            (SCORED_KINDS[j], round(float(positive[j] / total), 3))
-            for j in order.tolist()
-            if positive[j] > 0
-        )
-    because_of = finder.song_for(kind, i)
-    tag = finder.shared_tag(i, because_of) if kind is ReasonKind.SAME_TAG else None
-    return Reason(kind=kind, because_of=because_of, tag=tag, shares=shares)
+    totals = positive.sum(axis=1)
+    orders = np.argsort(-positive, axis=1, kind="stable").tolist()
+    fractions = (positive / np.where(totals > 0, totals, 1.0)[:, None]).tolist()
+    lifted = (positive > 0).tolist()
+    out: list[Reason] = []
+    for row, i in enumerate(where):
+        kind = SCORED_KINDS[kinds[row]]
+        shares: tuple[tuple[ReasonKind, float], ...] = ()
+        if totals[row] > 0:
+            share, counts = fractions[row], lifted[row]
+            shares = tuple((SCORED_KINDS[j], round(share[j], 3)) for j in orders[row] if counts[j])
+        because_of = finder.song_for(kind, i)
+        tag = finder.shared_tag(i, because_of) if kind is ReasonKind.SAME_TAG else None
+        out.append(Reason(kind=kind, because_of=because_of, tag=tag, shares=shares))
+    return out
 
 
 class _BecauseOf:
