@@ -333,11 +333,24 @@
     );
   }
 
-  // "played-after 62% · sounds-like 30%": which signals made the score (hover text).
+  // "played-after 62% · sounds-like 30%": which signals made the score.
   function sharesText(reason) {
     return Object.entries(reason.shares || {})
       .map(([kind, share]) => `${kind} ${Math.round(share * 100)}%`)
       .join(" · ");
+  }
+
+  // The reason under a song; its signals' shares open from it by click or keyboard (a
+  // disclosure, as on the song page: templates/recommender/_reason.html) and show on hover.
+  function reasonNode(reason) {
+    const shares = sharesText(reason);
+    if (!shares) return el("p", { class: "song-reason small" }, reason.text);
+    return el(
+      "details",
+      { class: "song-reason small" },
+      el("summary", { title: shares }, reason.text),
+      el("p", { class: "reason-shares" }, `Made of: ${shares}`),
+    );
   }
 
   function songItem(item, index, widths) {
@@ -354,7 +367,7 @@
         el("a", { class: "song-title", href: `/songs/${song.id}` }, song.title),
         el("span", { class: "song-artist" }, song.artist),
         song.tags.length ? el("ul", { class: "tags", "aria-label": "Tags" }, ...song.tags.slice(0, 4).map((tag) => el("li", {}, tag))) : null,
-        item.reason ? el("p", { class: "song-reason small", title: sharesText(item.reason) }, item.reason.text) : null,
+        item.reason ? reasonNode(item.reason) : null,
       ),
       strength(item.score, widths[index]),
       add,
