@@ -11,9 +11,9 @@ for --duration seconds. It writes
 - bench/results/profile.json: per kind, the share of samples in each part of the stack
   (our ranking in recommender/ml, our serving and views, Django, numpy, FAISS, JSON) and the
   functions with the most samples, by self and by inclusive time;
-- docs/profile-<kind>.svg: py-spy's flame graph of the same kind of request.
-
-docs/profile.md reads these. Shares are of samples of the worker while it serves, so they do
+- docs/profile-<kind>.svg: py-spy's flame graph of the same kind of request;
+- docs/profile.md: the tables of profile.json, rendered from it.
+ Shares are of samples of the worker while it serves, so they do
 not depend on how fast the machine is; idle time (waiting for the next request) is left out.
 """
 
@@ -169,7 +169,33 @@ def main() -> None:
         results["kinds"][mode] = {"request": names.get(mode, mode), **summary}
         print(mode, json.dumps(summary["share_by_stage"]))
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    (REPO / "docs" / "profile.md").write_text(markdown(results))
+    print(f"wrote {args.out} and docs/profile.md")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """docs/profile.md: every table of the results, nothing that is not in them."""
+    lines = [
+        "# Where a request's time goes",
+        "",
+        "Rendered by `bench/profile_api.py` from `bench/results/profile.json` (model version "
+        f"{results['model_version']}): py-spy samples of one gunicorn sync worker while one wrk "
+        "client sends one kind of request, idle samples left out. Shares are of the worker's "
+        "busy samples. The flame graphs beside this file (`profile-<kind>.svg`) show the same "
+        "recordings; `docs/serving.md` says what was changed because of them.",
+    ]
+    for mode, kind in results["kinds"].items():
+        lines += ["", f"## {kind['request']}", "", f"{kind['busy_samples']} busy samples.", ""]
+        lines += ["| stage (outermost code of ours on the stack) | share |", "|---|---|"]
+        lines += [f"| {name} | {share:.1%} |" for name, share in kind["share_by_stage"].items()]
+        lines += ["", "| function, by samples inside it (self) | share |", "|---|---|"]
+        lines += [f"| `{name}` | {share:.1%} |" for name, share in kind["top_self"].items()]
+        lines += ["", "| function of ours, by samples under it (inclusive) | share |", "|---|---|"]
+        lines += [
+            f"| `{name}` | {share:.1%} |" for name, share in kind["top_inclusive_of_ours"].items()
+        ]
+        lines += ["", f"Flame graph: [profile-{mode}.svg](profile-{mode}.svg)."]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
