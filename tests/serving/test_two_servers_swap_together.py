@@ -31,9 +31,10 @@ SERVERS = 2
 CLIENTS_PER_SERVER = 2
 # Answers each server gives under load before the activation, and after the swap is due.
 ANSWERS_EACH_SIDE = 30
-# A check that asked the database just before the activation committed may finish just after
-# it: allowed on top of the check interval before every answer must name the new version.
-CHECK_SLACK_SECONDS = 0.5
+# A check that asked the database just before the activation committed records its time a
+# moment later (longer when a busy machine pauses the process in between): allowed on top of
+# the check interval before every answer must name the new version.
+CHECK_SLACK_SECONDS = 1.0
 WAIT_SECONDS = 30
 
 Request = tuple[str, str, bytes | None]
