@@ -37,6 +37,9 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 LOAD_RETRY_SECONDS = 30.0
+# How often a process asks which version is active, unless RECOMMENDER_ACTIVE_CHECK_SECONDS
+# says otherwise: every web process of every server swaps within about this long.
+ACTIVE_CHECK_SECONDS = 1.0
 
 
 class NoActiveModel(Exception):
@@ -148,7 +151,7 @@ _state = _State()
 
 
 def _check_interval() -> float:
-    return float(getattr(settings, "RECOMMENDER_ACTIVE_CHECK_SECONDS", 1.0))
+    return float(getattr(settings, "RECOMMENDER_ACTIVE_CHECK_SECONDS", ACTIVE_CHECK_SECONDS))
 
 
 def serving_model() -> ServingModel:
