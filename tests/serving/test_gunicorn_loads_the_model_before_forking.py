@@ -31,7 +31,7 @@ def test_the_master_loads_the_model_and_every_worker_starts_with_it(
             status, body = server.request("GET", f"/api/songs/{seed}/similar?k=3")
             assert status == 200
             assert json.loads(body)["model_version"] == active_version.id
-        text = log.read_text()
+        text = _log_once_every_worker_is_ready(log)
     loads = re.findall(r"serving model version (\d+)", text)
     assert loads == [str(active_version.id)], f"loaded {len(loads)} times:\n{text}"
     ready = READY.findall(text)
