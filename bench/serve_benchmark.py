@@ -129,10 +129,20 @@ def get_json(url: str, timeout: float = 5.0) -> tuple[int, Any]:
 
 
 class Server:
-    """gunicorn with config/gunicorn.py, its log in a temporary file."""
+    """gunicorn with config/gunicorn.py (bin/up's start), its log in a temporary file.
+
+    `plain`: `gunicorn config.wsgi` with no config file and no OMP_NUM_THREADS, the ordinary
+    way to serve a Django project: the app must limit FAISS's threads itself.
+    """
 
     def __init__(
-        self, *, worker_class: str, workers: int, threads: int, settings: str = "config.settings"
+        self,
+        *,
+        worker_class: str,
+        workers: int,
+        threads: int,
+        settings: str = "config.settings",
+        plain: bool = False,
     ) -> None:
         self.port = free_port()
         self.workers = workers
@@ -140,6 +150,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix="serve-bench-", suffix=".log", delete=False
         )
+        self.plain = plain
         env = {
             **os.environ,
             "RECOMMENDER_API_RATE_LIMIT": "0",
@@ -147,10 +158,12 @@ class Server:
             "OMP_NUM_THREADS": "1",
             "DJANGO_SETTINGS_MODULE": settings,
         }
+        start = ["config.wsgi"] if plain else ["-c", "python:config.gunicorn"]
+        if plain:
+            del env["OMP_NUM_THREADS"]
         command = [
             str(REPO / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            "python:config.gunicorn",
+            *start,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
@@ -174,7 +187,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text()[-2000:]}")
             loaded = Path(self.log.name).read_text().count(" ready, model version ")
-            if loaded >= self.workers:
+            # A plain start has no ready hook: each worker loads the model on its first request
+            # (the warm-up run before the measured cases).
+            if loaded >= self.workers or self.plain:
                 try:
                     status, _ = get_json(self.url + "/healthz")
                 except OSError:
@@ -363,8 +378,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per case")
     parser.add_argument(
         "--configs",
-        default="sync:2,gthread:2:4",
-        help="gunicorn setups, comma-separated worker_class:workers[:threads]",
+        default="sync:2,plain:2,gthread:2:4",
+        help="gunicorn setups, comma-separated worker_class:workers[:threads]; "
+        "plain:N is `gunicorn config.wsgi --workers N`, with no config file",
     )
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "serve.json"))
     parser.add_argument("--no-swap", action="store_true", help="skip the hot-swap case")
@@ -395,13 +411,15 @@ def main() -> None:
     print(f"bare Django view + FAISS: {bare}")
     for number, spec in enumerate(args.configs.split(",")):
         parts = spec.split(":")
-        worker_class, workers = parts[0], int(parts[1])
+        plain = parts[0] == "plain"
+        worker_class, workers = ("sync" if plain else parts[0]), int(parts[1])
         threads = int(parts[2]) if len(parts) > 2 else 1
         name = f"{worker_class} {workers} workers" + (
             f" x {threads} threads" if threads > 1 else ""
         )
+        name = f"plain `gunicorn config.wsgi` ({name})" if plain else name
         print(f"== {name}")
-        server = Server(worker_class=worker_class, workers=workers, threads=threads)
+        server = Server(worker_class=worker_class, workers=workers, threads=threads, plain=plain)
         try:
             server.wait_ready()
             wrk(server.url, ids=ids, mode="one", clients=16, duration=3)  # warm caches
@@ -421,6 +439,7 @@ def main() -> None:
             print(f"   memory: {memory}")
             entry: dict[str, Any] = {
                 "name": name,
+                "plain": plain,
                 "worker_class": worker_class,
                 "workers": workers,
                 "threads": threads,
@@ -443,7 +462,8 @@ def main() -> None:
         finally:
             server.stop()
 
-    best = max(configs, key=lambda entry: entry["cases"]["one_seed_c16"]["rps"])
+    started_by_config = [entry for entry in configs if not entry["plain"]]
+    best = max(started_by_config, key=lambda entry: entry["cases"]["one_seed_c16"]["rps"])
     goals = {
         "p50_at_1_client_ms": 2.0,
         "radio_of_50_p50_at_1_client_ms": 15.0,
@@ -473,6 +493,28 @@ def main() -> None:
         ),
         "swap_errors": configs[0].get("swap_under_load", {}).get("error_total"),
     }
+    plain = [entry for entry in configs if entry["plain"]]
+    if plain:
+        # bin/up's start with the same worker class and count as the plain one.
+        (same,) = [
+            entry
+            for entry in started_by_config
+            if (entry["worker_class"], entry["workers"], entry["threads"])
+            == (plain[0]["worker_class"], plain[0]["workers"], plain[0]["threads"])
+        ] or [best]
+        summary["plain_start"] = {
+            case: {
+                "plain_p50_over_bin_up": round(
+                    plain[0]["cases"][f"{case}_c1"]["p50_ms"]
+                    / same["cases"][f"{case}_c1"]["p50_ms"],
+                    2,
+                ),
+                "plain_rps_over_bin_up_at_16": round(
+                    plain[0]["cases"][f"{case}_c16"]["rps"] / same["cases"][f"{case}_c16"]["rps"], 2
+                ),
+            }
+            for case in ("one_seed", "next_seed")
+        }
     document = {
         "what": "bench/serve_benchmark.py: gunicorn on 127.0.0.1, load from wrk (separate "
         "process), random songs the model places, k=10",
