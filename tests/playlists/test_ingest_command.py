@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -36,6 +38,21 @@ def test_command_ingests_and_prints_a_summary_then_says_unchanged(yes_folder):
     assert "reading train.txt" in progress
     assert "unchanged: the catalogue already matches this data set, nothing written" in second
     assert Song.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_summary_is_logged_as_well_as_printed(yes_folder, caplog):
+    folder = yes_folder(songs=SONGS, playlists=[[0, 1, 2], [1, 2]])
+
+    with caplog.at_level(logging.INFO, logger="playlists.ingest"):
+        printed, _ = run("--source", str(folder))
+
+    (record,) = [r for r in caplog.records if r.name == "playlists.ingest"]
+    for line in printed.splitlines():
+        assert line in record.getMessage()
+    created = int(re.search(r"changed: ([0-9,]+) rows created", printed)[1].replace(",", ""))
+    assert (record.songs, record.rows_created, record.rows_deleted) == (3, created, 0)
+    assert record.playlists == {"train": 2}
 
 
 @pytest.mark.django_db

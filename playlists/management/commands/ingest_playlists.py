@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from playlists.download import SourceUnreachable
 from playlists.ingest import IngestError, IngestReport, playlists_ingest
+
+logger = logging.getLogger("playlists.ingest")
 
 
 class Command(BaseCommand):
@@ -44,8 +47,24 @@ class Command(BaseCommand):
             ) from None
         except IngestError as error:
             raise CommandError(f"ingest failed: {error}") from None
-        for line in summary_lines(report):
+        lines = summary_lines(report)
+        for line in lines:
             self.stdout.write(line)
+        # The same summary as one log record, for whoever reads the logs rather than the
+        # terminal (a log collector reads the counts from its fields).
+        logger.info(
+            "ingest: %s",
+            "; ".join(lines),
+            extra={
+                "dataset": report.dataset,
+                "songs": report.songs,
+                "playlists": report.playlists,
+                "rows_created": report.created,
+                "rows_updated": report.updated,
+                "rows_deleted": report.deleted,
+                "seconds": round(report.seconds, 2),
+            },
+        )
 
 
 def _plain(text: str) -> str:
