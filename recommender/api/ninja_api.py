@@ -103,6 +103,11 @@ class SongrecApi(NinjaAPI):
         response["Cache-Control"] = "no-store"
         return response
 
+    def get_content_type(self) -> str:
+        # JSON is UTF-8 by definition (RFC 8259 defines no charset parameter): the header the
+        # API always sent, for the answers ninja writes and those config/errors.py writes.
+        return "application/json"
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = []
         for pattern in super()._get_urls():
