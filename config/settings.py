@@ -95,8 +95,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # For its static files: the API docs page serves Swagger UI from them, not from a CDN.
-    "ninja",
     "playlists",
     "recommender",
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
 
 from config.errors import error_response, is_api_path
 from playlists.selectors import song_search
@@ -169,17 +169,77 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "recommender/map.html", {"model": model, "why": why})
 
 
+def _schema_name(schema: dict[str, Any] | None) -> str:
+    ref = (schema or {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else ""
+
+
+_EXAMPLE_QUERIES = {"/api/songs": "?q=billie&limit=5", "/api/songs/{song_id}/similar": "?k=10"}
+_EXAMPLE_BODY = '{"seeds": [3822, 842], "k": 10, "max_per_artist": 2}'
+
+
+def _curl_example(base: str, route: str, method: str) -> str:
+    url = base + route.replace("{song_id}", "3822") + _EXAMPLE_QUERIES.get(route, "")
+    if method == "post":
+        return (
+            f"curl -X POST '{url}' \\\n  -H 'Content-Type: application/json' \\\n"
+            f"  -d '{_EXAMPLE_BODY}'"
+        )
+    return f"curl '{url}'"
+
+
 def api_docs(request: HttpRequest) -> HttpResponse:
-    """Swagger UI over /api/schema, from django-ninja's own static files (no CDN)."""
-    settings = {
-        "url": reverse("recommender:api:schema"),
-        "layout": "BaseLayout",
-        "deepLinking": True,
-    }
+    """The OpenAPI document rendered as one readable page (no JavaScript, no CDN)."""
+    document = api.openapi_document(base_url=request.build_absolute_uri("/")[:-1])
+    shared = document["components"].get("responses", {})
+    operations = []
+    for route, methods in document["paths"].items():
+        for method, operation in methods.items():
+            responses = []
+            for status, response in sorted(operation["responses"].items()):
+                if "$ref" in response:
+                    response = shared[response["$ref"].rsplit("/", 1)[-1]]
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                responses.append(
+                    {
+                        "status": status,
+                        "description": response["description"],
+                        "schema": _schema_name(schema),
+                    }
+                )
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            operations.append(
+                {
+                    "route": route,
+                    "method": method.upper(),
+                    "anchor": operation["operationId"],
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": [
+                        {
+                            **parameter,
+                            "schema_json": json.dumps(parameter.get("schema", {})),
+                        }
+                        for parameter in operation.get("parameters", [])
+                    ],
+                    "body_schema": _schema_name(body["schema"]) if body else "",
+                    "example": _curl_example(document["servers"][0]["url"], route, method),
+                    "responses": responses,
+                }
+            )
+    schemas = [
+        (name, json.dumps(schema, indent=2, ensure_ascii=False))
+        for name, schema in document["components"]["schemas"].items()
+    ]
     return render(
         request,
         "recommender/api_docs.html",
-        {"info": api.openapi_document()["info"], "swagger_settings": settings},
+        {
+            "info": document["info"],
+            "openapi_version": document["openapi"],
+            "operations": operations,
+            "schemas": schemas,
+        },
     )
 
 

@@ -89,7 +89,9 @@ def add_error_handlers(api: NinjaAPI) -> None:
         return validation_error_response(list(exc.errors))
 
     def on_unparsable(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        # ninja raises it when the parser fails: not JSON, not UTF-8, nested too deeply.
+        # ninja raises it with 400 when the parser fails: not JSON, not UTF-8, nested too deeply.
+        if exc.status_code != 400:
+            return error_response(exc.status_code, "bad_request", str(exc))
         return error_response(400, "malformed_json", "The request body must be JSON.")
 
     def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:

@@ -62,8 +62,7 @@ PAGES: dict[str, Ready] = {
     "/radio?seeds=999999": shown(".notice"),
     "/map": map_drawn,
     "/model": shown("table.metrics"),
-    # Swagger UI has drawn the operations from /api/schema.
-    "/api/docs": shown(".opblock"),
+    "/api/docs": shown(".endpoint"),
 }
 ADMIN_PAGES: dict[str, Ready] = {
     "/admin/": shown("#site-name"),
