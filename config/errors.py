@@ -2,7 +2,7 @@
 
 The API's views, the rate limiter, the database-down middleware and the site's 400/404/500
 handlers all answer through error_response, so an error looks the same whoever sends it;
-recommender/openapi.py documents the body (components.schemas.Error).
+recommender/api/schemas.py documents the body (ErrorOut).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import orjson
 from django.http import HttpResponse
 
 # Everything under this prefix is the JSON API: its errors are JSON, never an HTML page.
@@ -28,9 +29,18 @@ def error_body(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
 
+def json_bytes(payload: object) -> bytes:
+    """Compact UTF-8 JSON, by orjson (the API's renderer too)."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:
+        # orjson stops at 64-bit integers; an unknown seed id a client sent may be larger.
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def json_response(payload: object, *, status: int = 200) -> HttpResponse:
     """Compact UTF-8 JSON; never cached, since answers change when another version is active."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    body = json_bytes(payload)
     response = HttpResponse(body, status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response

@@ -12,7 +12,7 @@ from django.template import loader
 from config.errors import error_response, is_api_path
 from playlists.selectors import song_search
 from recommender import api, selectors, serving
-from recommender.api_limits import MAX_QUERY_CHARS, MAX_SEEDS
+from recommender.api_limits import MAX_EXCLUDE, MAX_QUERY_CHARS, MAX_SEEDS
 from recommender.metrics_display import (
     ablation_rows,
     corpus_facts,
@@ -24,7 +24,6 @@ from recommender.metrics_display import (
     metrics_tables,
 )
 from recommender.ml.radio import HISTORY_WINDOW
-from recommender.openapi import openapi_schema
 from recommender.page_query import familiarity_read, page_query_read, seeds_read
 
 NEIGHBOURS_ON_SONG_PAGE = 12
@@ -142,7 +141,7 @@ def radio_page(request: HttpRequest) -> HttpResponse:
             # model then sees the same history and the artist gap the same songs, so the
             # longer station is the one a single request would have built.
             tail=max(HISTORY_WINDOW, RADIO_ARTIST_GAP),
-            max_exclude=api.MAX_EXCLUDE,
+            max_exclude=MAX_EXCLUDE,
         )
     return render(request, "recommender/radio.html", context)
 
@@ -191,8 +190,8 @@ def _curl_example(base: str, route: str, method: str) -> str:
 
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The OpenAPI document rendered as one readable page (no JavaScript, no CDN)."""
-    document = openapi_schema(base_url=request.build_absolute_uri("/")[:-1])
-    shared = document["components"]["responses"]
+    document = api.openapi_document(base_url=request.build_absolute_uri("/")[:-1])
+    shared = document["components"].get("responses", {})
     operations = []
     for route, methods in document["paths"].items():
         for method, operation in methods.items():

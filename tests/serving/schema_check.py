@@ -1,4 +1,5 @@
-"""Checks a real API response against what recommender/openapi.py says that endpoint answers."""
+"""Checks a real API response against what the generated OpenAPI document (from
+recommender/api/schemas.py) says that endpoint answers."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from recommender.openapi import openapi_schema
+from recommender.api import openapi_document
 
-_DOCUMENT = openapi_schema()
+_DOCUMENT = openapi_document()
 _URI = "urn:songrec:openapi"
 _REGISTRY = Registry().with_resource(
     _URI, Resource.from_contents(_DOCUMENT, default_specification=DRAFT202012)

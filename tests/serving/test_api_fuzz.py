@@ -18,7 +18,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from schemathesis import Case
 
-from recommender.openapi import openapi_schema
+from recommender.api import openapi_document
 from tests.serving.catalogue import GROUP_SIZE, GROUPS, Catalogue
 from tests.serving.conftest import TrainVersion
 from tests.serving.fuzzing import fuzz_schema, search_words
@@ -65,7 +65,7 @@ def statuses(request: pytest.FixtureRequest, record_property) -> Iterator[Counte
     yield seen
     label = request.node.operation_label  # type: ignore[attr-defined]
     method, path = label.split(" ", 1)
-    operation = openapi_schema()["paths"][path][method.lower()]
+    operation = openapi_document()["paths"][path][method.lower()]
     takes_input = "parameters" in operation or "requestBody" in operation
     print(f"{label}: {seen.total()} cases, statuses {dict(sorted(seen.items()))}")
     record_property("fuzz_cases", seen.total())
