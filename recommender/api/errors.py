@@ -107,6 +107,13 @@ def add_error_handlers(api: NinjaAPI) -> None:
             503, "no_active_model", f"{exc}; an admin can train and activate one."
         )
 
+    def to_django(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # ninja's default answers a traceback as text/plain when DEBUG is on. Raised on,
+        # an error reaches Django's handling like any view's: a database outage becomes
+        # DatabaseUnavailableMiddleware's 503, anything else the JSON 500, DEBUG or not.
+        raise exc
+
+    api.add_exception_handler(Exception, to_django)  # type: ignore[arg-type]
     api.add_exception_handler(ApiError, on_api_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, on_validation)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, on_unparsable)  # type: ignore[arg-type]
