@@ -10,6 +10,10 @@ the inner product is the cosine.
   about nprobe / lists of them, so a few true neighbours can be missed. `index_recall` measures
   how many, against an exact scan; the worker stores it on every version. The ranking
   recomputes exact scores for every candidate anyway.
+- With a `recall_target`, the build searches as few lists as reach it: the smallest nprobe of
+  NPROBE_LADDER (at most `nprobe`) whose recall@10 on a sample of the queries the ranking will
+  ask is at least the target. Vectors that cluster well (the unit "sounds like" vectors) need
+  far fewer probes than raw output vectors, and a query's cost grows with its probes.
 
 The settings come from Django settings (RECOMMENDER_INDEX_*, docs/operations.md) through the
 training pipeline; nprobe is written into the index file, so a version keeps its own.
@@ -31,6 +35,11 @@ INDEX_FILE = "songs.faiss"
 POINTS_PER_LIST = 64
 RECALL_K = 10
 RECALL_QUERIES = 1_000
+# The probe counts a recall target chooses among, cheapest first.
+NPROBE_LADDER = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+# The calibration's sample of queries differs from the stored recall's (seed 0), so the
+# stored figure is a fresh estimate rather than the one the choice was made on.
+CALIBRATION_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,14 @@ class IndexSettings:
 
     exact_below: int = 20_000
     lists: int = 256
-    nprobe: int = 64
+    nprobe: int = 64  # with a recall target: the most lists a query may search
+    recall_target: float | None = 0.96
 
     def __post_init__(self) -> None:
         if self.exact_below < 0 or self.lists < 1 or self.nprobe < 1:
             raise ValueError(f"index settings must be positive: {self}")
+        if self.recall_target is not None and not 0.0 < self.recall_target <= 1.0:
+            raise ValueError(f"the recall target must be in (0, 1]: {self}")
 
 
 EXACT_BELOW = IndexSettings().exact_below
@@ -57,9 +69,18 @@ class SongIndex:
 
     @classmethod
     def build(
-        cls, song_ids: np.ndarray, vectors: np.ndarray, settings: IndexSettings | None = None
+        cls,
+        song_ids: np.ndarray,
+        vectors: np.ndarray,
+        settings: IndexSettings | None = None,
+        *,
+        queries: np.ndarray | None = None,
     ) -> SongIndex:
-        """Index `vectors[i]` under `song_ids[i]`; vectors are used as given (normalise first)."""
+        """Index `vectors[i]` under `song_ids[i]`; vectors are used as given (normalise first).
+
+        `queries` (default: the vectors themselves) are what the ranking will search with;
+        an inverted file with a recall target picks its nprobe on a sample of them.
+        """
         settings = settings or IndexSettings()
         ids = np.ascontiguousarray(np.asarray(song_ids, dtype=np.int64).reshape(-1))
         matrix = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
@@ -84,7 +105,25 @@ class SongIndex:
             index = faiss.IndexIDMap2(inverted)
         if len(ids):
             index.add_with_ids(matrix, ids)
-        return cls(_ready(index))
+        built = cls(_ready(index))
+        if settings.recall_target is not None and isinstance(
+            faiss.downcast_index(index.index), faiss.IndexIVF
+        ):
+            asked = matrix if queries is None else np.asarray(queries, dtype=np.float32)
+            built._calibrate(matrix, asked, settings.recall_target)
+        return built
+
+    def _calibrate(self, vectors: np.ndarray, queries: np.ndarray, target: float) -> None:
+        """Lower nprobe to the cheapest rung of NPROBE_LADDER that reaches `target` recall."""
+        inverted = faiss.downcast_index(self._index.index)
+        assert isinstance(inverted, faiss.IndexIVF)  # build() calibrates inverted files only
+        most = int(inverted.nprobe)
+        probe = _RecallProbe(self, vectors, queries, seed=CALIBRATION_SEED)
+        for nprobe in [n for n in NPROBE_LADDER if n < most]:
+            inverted.nprobe = nprobe
+            if probe.recall() >= target:
+                return
+        inverted.nprobe = most
 
     @property
     def dimensions(self) -> int:
@@ -198,17 +237,40 @@ def index_recall(
     ranking asks with (for "what comes next", the input vectors against the output vectors).
     The exact answer is a plain numpy scan, so FAISS does not judge itself.
     """
-    matrix = np.asarray(vectors, dtype=np.float32)
-    if not len(matrix) or not len(queries):
-        return 1.0
-    k = min(k, len(matrix))
-    rows = np.random.default_rng(seed).choice(len(queries), size=min(sample, len(queries)))
-    asked = np.ascontiguousarray(np.asarray(queries, dtype=np.float32)[rows])
-    exact_rows = np.argpartition(-(asked @ matrix.T), k - 1, axis=1)[:, :k]
-    ids = faiss.vector_to_array(index._index.id_map).astype(np.int64)
-    _, found = index.search(asked, k)
-    hits = sum(len(np.intersect1d(a, b)) for a, b in zip(ids[exact_rows], found, strict=True))
-    return hits / (len(rows) * k)
+    return _RecallProbe(index, vectors, queries, k=k, sample=sample, seed=seed).recall()
+
+
+class _RecallProbe:
+    """A sample of queries with their exact top k, to measure an index's recall repeatedly."""
+
+    def __init__(
+        self,
+        index: SongIndex,
+        vectors: np.ndarray,
+        queries: np.ndarray,
+        *,
+        k: int = RECALL_K,
+        sample: int = RECALL_QUERIES,
+        seed: int = 0,
+    ) -> None:
+        self.index = index
+        matrix = np.asarray(vectors, dtype=np.float32)
+        self.empty = not len(matrix) or not len(queries)
+        if self.empty:
+            return
+        self.k = min(k, len(matrix))
+        rows = np.random.default_rng(seed).choice(len(queries), size=min(sample, len(queries)))
+        self.asked = np.ascontiguousarray(np.asarray(queries, dtype=np.float32)[rows])
+        exact_rows = np.argpartition(-(self.asked @ matrix.T), self.k - 1, axis=1)[:, : self.k]
+        ids = faiss.vector_to_array(index._index.id_map).astype(np.int64)
+        self.exact = ids[exact_rows]
+
+    def recall(self) -> float:
+        if self.empty:
+            return 1.0
+        _, found = self.index.search(self.asked, self.k)
+        hits = sum(len(np.intersect1d(a, b)) for a, b in zip(self.exact, found, strict=True))
+        return hits / (len(self.asked) * self.k)
 
 
 def _ready(index: faiss.IndexIDMap2) -> faiss.IndexIDMap2:

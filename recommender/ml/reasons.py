@@ -132,7 +132,7 @@ def _scored_reasons(grouped: np.ndarray, finder: _BecauseOf, where: list[int]) -
     if not len(grouped):
         return []
     kinds = np.argmax(grouped, axis=1).tolist()
-    positive = np.clip(grouped, 0.0, None)
+    positive = np.maximum(grouped, 0.0)
     totals = positive.sum(axis=1)
     orders = np.argsort(-positive, axis=1, kind="stable").tolist()
     fractions = (positive / np.where(totals > 0, totals, 1.0)[:, None]).tolist()
@@ -198,21 +198,18 @@ class _BecauseOf:
         """
         out = np.zeros((len(self.recent), len(self.ids)))
         wanted = sorted_unique(self.ids)
+        if not len(wanted) or not self.recent:
+            return out
         back = np.searchsorted(wanted, self.ids)
-        if not len(wanted):
-            return out
+        recent = np.asarray(self.recent, dtype=np.int64)
         targets_of, shares_of, rows_of = [], [], []
-        for row, song in enumerate(self.recent):
-            for gap, table in enumerate(tables, 1):
-                targets, counts = table.row(song)
-                total = table.total(song)
-                if not len(targets) or total <= 0:
-                    continue
-                targets_of.append(targets)
-                shares_of.append(counts / total / gap)
-                rows_of.append(np.full(len(targets), row))
-        if not targets_of:
-            return out
+        for gap, table in enumerate(tables, 1):
+            totals = table.totals[recent].astype(np.float64)
+            counted = np.flatnonzero(totals > 0)
+            targets, counts, owners = table.gather(recent[counted])
+            targets_of.append(targets)
+            shares_of.append(counts / totals[counted][owners] / gap)
+            rows_of.append(counted[owners])
         targets = np.concatenate(targets_of)
         at, hit = positions_in(wanted, targets)
         strength = np.zeros((len(self.recent), len(wanted)))

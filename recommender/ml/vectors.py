@@ -56,7 +56,8 @@ class SongVectors:
             rows=rows,
             query=query,
             output=output,
-            next_index=next_index or SongIndex.build(ids, output, index_settings),
+            # Both are searched with input vectors (nearest_next, nearest_alike).
+            next_index=next_index or SongIndex.build(ids, output, index_settings, queries=query),
             alike_index=alike_index or SongIndex.build(ids, query, index_settings),
         )
 

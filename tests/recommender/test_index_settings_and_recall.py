@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.ml.index import IndexSettings, SongIndex, index_recall
+from recommender.ml.index import NPROBE_LADDER, IndexSettings, SongIndex, index_recall
 
 SONGS = 3_000
 DIMENSIONS = 8
@@ -31,7 +31,7 @@ def test_above_it_the_settings_shape_the_inverted_file_and_survive_a_reload(
 ) -> None:
     vectors = _unit_vectors(SONGS)
     ids = np.arange(SONGS, dtype=np.int64) * 5 + 1
-    settings = IndexSettings(exact_below=1_000, lists=40, nprobe=3)
+    settings = IndexSettings(exact_below=1_000, lists=40, nprobe=3, recall_target=None)
     index = SongIndex.build(ids, vectors, settings)
     assert index.describe() == {"kind": "ivf-flat", "lists": 40, "nprobe": 3}
     index.save(tmp_path)
@@ -46,7 +46,7 @@ def test_recall_grows_with_the_lists_searched_and_is_one_when_all_are() -> None:
     queries = _unit_vectors(500, seed=2)
     recalls = []
     for nprobe in (1, 4, 40):
-        settings = IndexSettings(exact_below=0, lists=40, nprobe=nprobe)
+        settings = IndexSettings(exact_below=0, lists=40, nprobe=nprobe, recall_target=None)
         index = SongIndex.build(np.arange(SONGS), vectors, settings)
         recalls.append(index_recall(index, vectors, queries, sample=500))
     assert recalls[0] < recalls[1] < recalls[2]
@@ -58,3 +58,32 @@ def test_settings_that_make_no_sense_are_refused() -> None:
     for bad in ({"lists": 0}, {"nprobe": 0}, {"exact_below": -1}):
         with pytest.raises(ValueError, match="positive"):
             IndexSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_a_recall_target_searches_the_fewest_lists_that_reach_it() -> None:
+    vectors = _unit_vectors(SONGS)
+    target = 0.9
+    settings = IndexSettings(exact_below=0, lists=40, nprobe=40, recall_target=target)
+    index = SongIndex.build(np.arange(SONGS), vectors, settings)
+    chosen = index.describe()["nprobe"]
+    assert isinstance(chosen, int)
+    assert 1 < chosen < 40  # neither the cheapest rung nor the ceiling, on this data
+    assert index_recall(index, vectors, vectors, seed=1) >= target
+    # The rung below the chosen one misses the target on the same sample.
+    below = max(n for n in NPROBE_LADDER if n < chosen)
+    fixed = IndexSettings(exact_below=0, lists=40, nprobe=below, recall_target=None)
+    cheaper = SongIndex.build(np.arange(SONGS), vectors, fixed)
+    assert index_recall(cheaper, vectors, vectors, seed=1) < target
+
+
+def test_a_recall_target_never_searches_more_lists_than_allowed() -> None:
+    vectors = _unit_vectors(SONGS)
+    settings = IndexSettings(exact_below=0, lists=40, nprobe=2, recall_target=1.0)
+    index = SongIndex.build(np.arange(SONGS), vectors, settings)
+    assert index.describe()["nprobe"] == 2
+
+
+def test_a_recall_target_outside_zero_to_one_is_refused() -> None:
+    for bad in (0.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match="recall target"):
+            IndexSettings(recall_target=bad)
