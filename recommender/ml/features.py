@@ -297,12 +297,6 @@ def candidates_build(
     if not len(ids):
         return Candidates(song_ids=ids, features=features)
     column = FEATURE_INDEX
-    lookup = IdLookup(ids, size)
-
-    def scatter(targets: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions in `ids` of the targets that are candidates, and their values."""
-        where, hit = lookup.find(targets)
-        return where[hit], values[hit]
 
     # Word2Vec: gathered for every candidate that has a vector.
     candidate_rows = vectors.rows[ids]
@@ -318,45 +312,43 @@ def candidates_build(
         mean_input = vectors.query[context_rows].mean(axis=0)
         features[placed, column["sounds_like_context"]] = vectors.query[rows] @ mean_input
 
+    # The statistics: every (target, column, value) of every row read above goes into one
+    # accumulation, so the cost is a few array operations, not a few per row. Each column is
+    # a sum over rows (a row names a target at most once), so summing equals assigning.
+    sums = _ColumnSums()
     total = succ1.total(last)
     if total > 0:
-        where, counts = scatter(last_targets, last_counts)
-        features[where, column["successor_share"]] = counts / total
-        features[where, column["successor_log"]] = np.log1p(counts)
+        sums.add(last_targets, "successor_share", last_counts / total)
+        sums.add(last_targets, "successor_log", np.log1p(last_counts))
     for targets, counts, gap_total, gap in gap_rows:
         if gap_total > 0:
-            where, values = scatter(targets, counts)
-            features[where, column["multi_step_share"]] += values / gap_total / gap
+            sums.add(targets, "multi_step_share", counts / gap_total / gap)
     if pair_total > 0:
-        where, counts = scatter(pair_targets, pair_counts)
-        features[where, column["second_order_share"]] = counts / pair_total
-        features[where, column["second_order_log"]] = np.log1p(counts)
-
+        sums.add(pair_targets, "second_order_share", pair_counts / pair_total)
+        sums.add(pair_targets, "second_order_log", np.log1p(pair_counts))
     scale = 1.0 / len(recent)
     for song, (targets, counts) in zip(
         recent, [*other_succ, (last_targets, last_counts)], strict=True
     ):
         song_total = succ1.total(song)
         if song_total > 0:
-            where, values = scatter(targets, counts)
-            features[where, column["successor_any_share"]] += values / song_total * scale
-    cooc_any = np.zeros(len(ids), dtype=np.float32)
-    lift = np.zeros(len(ids), dtype=np.float32)
+            sums.add(targets, "successor_any_share", counts / song_total * scale)
     for song, (targets, counts) in zip(recent, cooc_rows, strict=True):
         in_playlists = float(statistics.playlist_counts[song])
-        where, values = scatter(targets, counts)
         if in_playlists > 0:
-            features[where, column["cooccurrence_share"]] += values / in_playlists * scale
-        features[where, column["cooccurrence_seeds"]] += scale
-        lift[where] += values / np.sqrt(max(in_playlists, 1.0)) * scale
-        cooc_any[where] += values
-    features[:, column["cooccurrence_log"]] = np.log1p(cooc_any)
-    features[:, column["cooccurrence_lift"]] = lift / np.sqrt(
+            sums.add(targets, "cooccurrence_share", counts / in_playlists * scale)
+        sums.add(targets, "cooccurrence_seeds", scale)
+        sums.add(targets, _LIFT, counts / np.sqrt(max(in_playlists, 1.0)) * scale)
+        sums.add(targets, _COOCCURRENCE_ANY, counts.astype(np.float64))
+    if len(neighbour_ids):
+        sums.add(neighbour_ids, "neighbour_playlists", neighbour_scores)
+    summed = sums.over(ids, size)
+    statistic_columns = [column[name] for name in _SUMMED]
+    features[:, statistic_columns] = summed[:, : len(_SUMMED)]
+    features[:, column["cooccurrence_log"]] = np.log1p(summed[:, _SUMMED_INDEX[_COOCCURRENCE_ANY]])
+    features[:, column["cooccurrence_lift"]] = summed[:, _SUMMED_INDEX[_LIFT]] / np.sqrt(
         np.maximum(statistics.playlist_counts[ids], 1.0)
     )
-    if len(neighbour_ids):
-        where, values = scatter(neighbour_ids, neighbour_scores)
-        features[where, column["neighbour_playlists"]] = values
     features[:, column["popularity"]] = np.log1p(statistics.plays[ids])
 
     artists = catalogue.artist_ids[ids]
@@ -370,6 +362,69 @@ def candidates_build(
         features[:, column["same_artist_context"]] = (artists[:, None] == context_artists).any(1)
     _tag_features(features, ids, recent, catalogue)
     return Candidates(song_ids=ids, features=features)
+
+
+# The feature columns filled by summing statistics rows, then two running sums that other
+# columns are derived from (cooccurrence_log, cooccurrence_lift).
+_SUMMED: tuple[str, ...] = (
+    "successor_share",
+    "successor_log",
+    "multi_step_share",
+    "second_order_share",
+    "second_order_log",
+    "successor_any_share",
+    "cooccurrence_share",
+    "cooccurrence_seeds",
+    "neighbour_playlists",
+)
+_COOCCURRENCE_ANY = "shared playlists with any context song"
+_LIFT = "shared playlists over sqrt(the context song's playlists)"
+_SUMMED_INDEX = {name: i for i, name in enumerate((*_SUMMED, _COOCCURRENCE_ANY, _LIFT))}
+
+
+class _ColumnSums:
+    """(target, column, value) triples, summed per (candidate, column) in one pass.
+
+    Each `add` only keeps references: the per-row cost is a few list appends, and `over`
+    does the array work once for all rows.
+    """
+
+    def __init__(self) -> None:
+        self._targets: list[np.ndarray] = []
+        self._columns: list[int] = []
+        self._lengths: list[int] = []
+        self._values: list[np.ndarray] = []
+
+    def add(self, targets: np.ndarray, name: str, values: np.ndarray | float) -> None:
+        """`values`: one per target, or one number for them all."""
+        if isinstance(values, float):
+            values = _same_value(len(targets), values)
+        self._targets.append(targets)
+        self._columns.append(_SUMMED_INDEX[name])
+        self._lengths.append(len(targets))
+        self._values.append(values)
+
+    def over(self, ids: np.ndarray, universe: int) -> np.ndarray:
+        """(len(ids), columns) float64 sums; targets that are not candidates are dropped."""
+        width = len(_SUMMED_INDEX)
+        if not self._targets:
+            return np.zeros((len(ids), width))
+        targets = np.concatenate(self._targets)
+        columns = np.repeat(np.asarray(self._columns, dtype=np.intp), self._lengths)
+        where, hit = IdLookup(ids, universe).find(targets)
+        cells = where[hit] * width + columns[hit]
+        values = np.concatenate(self._values)[hit]
+        return np.bincount(cells, weights=values, minlength=len(ids) * width).reshape(-1, width)
+
+
+_ONES = np.ones(1024)
+
+
+def _same_value(length: int, value: float) -> np.ndarray:
+    """`length` copies of `value` (a slice of a kept array of ones: no allocation wrapper)."""
+    if length <= len(_ONES):
+        return _ONES[:length] * value
+    return np.full(length, value)
 
 
 def _tag_features(
