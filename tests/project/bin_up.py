@@ -44,6 +44,7 @@ def bin_up(tmp_path: Path) -> Iterator[Up]:
     site answers. Stops whatever is left of it afterwards."""
     var = tmp_path / "var"
     port = free_port()
+    # bin/up as a newcomer runs it: its own SQLite, and the log level it chooses itself.
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_LOG_LEVEL")},
         "RECOMMENDER_VAR_DIR": str(var),
