@@ -25,7 +25,7 @@ from setuptools.build_meta import (  # noqa: F401  (the hooks pip calls, as setu
 
 NOT_A_WHEEL = (
     "songrec runs from its checkout, not from site-packages: install it with bin/install "
-    "(pip install -e . into .venv), then run bin/up. See README.md, 'Install'."
+    "(pip install -e . into .venv), then run bin/up. See README.md, 'Installing: the lock'."
 )
 
 

@@ -10,6 +10,10 @@ import logging
 import os
 from typing import Any
 
+from gunicorn.glogging import Logger
+
+from config.logs import log_formatter
+
 # FAISS's OpenMP threads are limited by the app itself when it loads a model
 # (recommender/serving/state.py), so a plain `gunicorn config.wsgi` is as fast as this file;
 # what this file adds is loading the model before the first request and the limits below.
@@ -24,6 +28,22 @@ keepalive = 5
 # Gunicorn's own default (4094 bytes). Set here so that the limit the API's q cap is sized
 # against (recommender/api_limits.py, MAX_QUERY_CHARS) is written down where it applies.
 limit_request_line = 4094
+
+
+class AppFormatLogger(Logger):
+    """Gunicorn's own records (start, workers booting, signals, errors) in the app's format:
+    with DJANGO_LOG_FORMAT=json every line the server writes is one JSON object, as a log
+    collector wants. (Gunicorn's logconfig_dict would do it too, but it also switches on
+    gunicorn's access log, computed on every request; the app logs each request itself.)"""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        fmt = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower()
+        for handler in self.error_log.handlers:
+            handler.setFormatter(log_formatter(fmt))
+
+
+logger_class = AppFormatLogger
 # Import the app and load the catalogue and the active version in the master, before it forks:
 # the workers then share those pages instead of each building its own copy
 # (bench/results/worker_memory.json). The cost: a code change needs a restart, not a HUP.

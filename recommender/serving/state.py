@@ -87,7 +87,11 @@ def _model_load(key: selectors.ActiveVersionKey) -> ServingModel:
     # with OMP_NUM_THREADS=1, issue 10). Set here, where serving loads an index, so that every
     # host of config.wsgi gets it. Training runs in the Celery worker, which never loads a
     # serving model, and keeps its threads. (faiss is otherwise imported in ml/index.py only;
-    # that package belongs to the ranking work, so the call lives here for now.)
+    # that package belongs to the ranking work, so the call lives here for now.) numpy's
+    # OpenBLAS is left alone: the ranking's products (a few hundred candidates) stay below the
+    # size where it hands work to its threads, measured on the real model (issue 10);
+    # tests/serving/test_plain_gunicorn_serves_single_threaded.py fails if a request's path
+    # ever makes them work, and threadpoolctl's threadpool_limits(1) here would then be the fix.
     faiss.omp_set_num_threads(1)
     try:
         recommender = Recommender.load(folder)

@@ -3,6 +3,7 @@ templates, static files and var/ into site-packages (config/build_backend.py).""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,8 @@ def test_building_a_wheel_fails_and_says_to_use_bin_install(tmp_path: Path) -> N
     assert NOT_A_WHEEL in built.stdout + built.stderr
     assert "bin/install" in NOT_A_WHEEL
     assert not list(tmp_path.glob("*.whl"))
+
+
+def test_the_message_names_a_section_the_readme_has() -> None:
+    (section,) = re.findall(r"See README\.md, '([^']+)'", NOT_A_WHEEL)
+    assert f"## {section}\n" in (REPO / "README.md").read_text()
