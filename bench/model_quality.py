@@ -74,10 +74,24 @@ def markdown(result: dict[str, Any]) -> str:
             texts = [f"**{c.text}**" if c.best else c.text for c in cells]
             lines.append(f"| {label} | " + " | ".join(texts) + " |")
         lines.append("")
+    ablation = ablation_rows(result["metrics"])
     lines += ["| ablation | both | statistics only | Word2Vec only |", "|---|---|---|---|"]
-    for title, both, statistics_only, embeddings_only in ablation_rows(result["metrics"]):
-        lines.append(f"| {title} | {both} | {statistics_only} | {embeddings_only} |")
+    for row in ablation:
+        lines.append(f"| {row.title} | {row.both} | {row.statistics} | {row.embeddings} |")
     lines.append("")
+    if any(row.tests for row in ablation):
+        lines += [
+            "| question | metric | both | statistics only | difference "
+            "| 95% interval | p | cases | reading |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in ablation:
+            for t in row.tests:
+                lines.append(
+                    f"| {row.title} | {t.metric} | {t.both} | {t.statistics} | {t.difference} "
+                    f"| {t.interval} | {t.p_value} | {t.cases} | {t.verdict} |"
+                )
+        lines.append("")
     for example in result.get("examples", {}).values():
         lines.append(f"- **{example['seed']}**")
         lines.append(f"  - similar: {' · '.join(example['similar'])}")

@@ -144,24 +144,119 @@ def metrics_tables(metrics: dict[str, Any] | None) -> list[MetricsTable]:
     return tables
 
 
-def ablation_rows(metrics: dict[str, Any] | None) -> list[tuple[str, str, str, str]]:
-    """(question, both, statistics only, embeddings only) headline figures, formatted."""
+@dataclass(frozen=True)
+class SignificanceRow:
+    """One metric of the paired test "both against statistics only", as read."""
+
+    metric: str  # "HR@10", "reach", ...
+    both: str
+    statistics: str
+    difference: str  # both - statistics only, signed
+    interval: str  # the 95% interval of the difference, or "—"
+    p_value: str
+    cases: str
+    verdict: str  # "Word2Vec adds", "higher with Word2Vec", "no measurable difference", ...
+
+
+@dataclass(frozen=True)
+class AblationRow:
+    """One question of the ablation: the headline figure per variant, and the paired tests."""
+
+    title: str
+    both: str
+    statistics: str
+    embeddings: str
+    tests: tuple[SignificanceRow, ...] = ()
+
+
+# The paired tests' metrics in the order shown; True when higher is better.
+SIGNIFICANCE_METRICS: dict[str, bool | None] = {
+    "hit_rate_at_10": True,
+    "precision_at_10": True,
+    "tag_agreement": True,
+    "reach": True,
+    "popularity_ratio": None,
+}
+_LABELS = {key: label for key, label, _, _ in METRICS}
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def _signed(name: str, value: float) -> str:
+    text = metric_text(name, abs(value))
+    return ("-" if value < 0 else "+") + text if value else text
+
+
+def p_value_text(p: float | None) -> str:
+    """A p-value as read: "0.126", "0.0004", "< 0.001" below a thousandth."""
+    if p is None:
+        return EMPTY
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}"
+
+
+def _verdict(name: str, entry: Mapping[str, Any]) -> str:
+    p = entry.get("p_value")
+    difference = entry.get("both_minus_statistics") or 0.0
+    if p is None or p >= SIGNIFICANCE_LEVEL or not difference:
+        return "no measurable difference"
+    higher = SIGNIFICANCE_METRICS.get(name)
+    if higher is None:
+        return "higher with Word2Vec" if difference > 0 else "lower with Word2Vec"
+    return "Word2Vec adds" if (difference > 0) == higher else "Word2Vec costs"
+
+
+def significance_rows(stored: Mapping[str, Any] | None) -> tuple[SignificanceRow, ...]:
+    """The paired tests of one question (metrics["ablation_significance"][question])."""
+    rows = []
+    for name in SIGNIFICANCE_METRICS:
+        entry = (stored or {}).get(name)
+        if not isinstance(entry, dict):
+            continue
+        interval = entry.get("ci95")
+        rows.append(
+            SignificanceRow(
+                metric=_LABELS.get(name, name),
+                both=metric_text(name, entry.get("both")),
+                statistics=metric_text(name, entry.get("statistics")),
+                difference=_signed(name, float(entry.get("both_minus_statistics") or 0.0)),
+                interval=(
+                    f"{_signed(name, interval[0])} to {_signed(name, interval[1])}"
+                    if interval
+                    else EMPTY
+                ),
+                p_value=p_value_text(entry.get("p_value")),
+                cases=count_text(entry.get("cases")),
+                verdict=_verdict(name, entry),
+            )
+        )
+    return tuple(rows)
+
+
+def ablation_rows(metrics: dict[str, Any] | None) -> list[AblationRow]:
+    """Per question: the headline figure of both, statistics only and embeddings only, and the
+    paired tests of both against statistics only on the same cases, formatted."""
     ablation = (metrics or {}).get("ablation") or {}
+    significance = (metrics or {}).get("ablation_significance") or {}
     rows = []
     for key, title in QUESTIONS:
         values = ablation.get(key)
         if not isinstance(values, dict):
             continue
+        both, statistics, embeddings = (
+            EMPTY if values.get(v) is None else f"{values[v]:.4f}"
+            for v in ("both", "statistics", "embeddings")
+        )
         rows.append(
-            (
-                title,
-                *(
-                    EMPTY if values.get(v) is None else f"{values[v]:.4f}"
-                    for v in ("both", "statistics", "embeddings")
-                ),
+            AblationRow(
+                title=title,
+                both=both,
+                statistics=statistics,
+                embeddings=embeddings,
+                tests=significance_rows(significance.get(key)),
             )
         )
-    return rows  # type: ignore[return-value]
+    return rows
 
 
 INDEX_NAMES = {"next": "What comes next", "sounds_like": "Sounds like"}

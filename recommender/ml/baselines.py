@@ -51,8 +51,14 @@ class CountingBaseline:
     def _rank(self, context: list[int], k: int, exclude: Iterable[int]) -> Ranked:
         banned = set(context)
         banned.update(int(s) for s in exclude)
-        scored = sorted(self.scores(context).items(), key=lambda item: (-item[1], item[0]))
-        ids = [song for song, _ in scored if song not in banned][:k]
+        scores = self.scores(context)
+        songs = np.fromiter(scores.keys(), dtype=np.int64, count=len(scores))
+        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        # Highest score first, ties by lower id (lexsort's last key is the first criterion).
+        ranked = songs[np.lexsort((songs, -values))]
+        if banned:
+            ranked = ranked[~np.isin(ranked, np.fromiter(banned, dtype=np.int64))]
+        ids = ranked[:k].tolist()
         if len(ids) < k:
             taken = banned.union(ids)
             for song in self.popular[: k + len(taken)].tolist():
@@ -121,6 +127,12 @@ class CooccurrenceBaseline(CountingBaseline):
             _add(scores, self.statistics.cooccurrence, song)
         return scores
 
+
+# With one song of context (next after one song, similar) these give the successor baseline's
+# lists exactly: multi-step has only gap 1 (weight 1), second-order has no pair and backs off to
+# the successor counts, shifted and scaled (the same order, ties by lower id alike). The
+# evaluation asks the successor baseline once and copies its lists.
+ONE_SONG_SAME_AS: dict[str, str] = {"multi_step": "successors", "second_order": "successors"}
 
 BASELINES: tuple[type[CountingBaseline], ...] = (
     CountingBaseline,

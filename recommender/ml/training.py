@@ -7,9 +7,10 @@
    prior down on the same cases (calibration.py). The ablation's weights (statistics only,
    embeddings only) are fitted the same way.
 4. Count the statistics again on all training playlists: what serves.
-5. Evaluate the served Recommender, its ablation and the counting baselines on the same
-   hold-out cases (ml/evaluation.py), and the Recommender across the familiarity slider
-   (FAMILIARITY_SWEEP) on the ablation's cases.
+5. Evaluate the served Recommender, its ablation, the counting baselines and the
+   Recommender across the familiarity slider (FAMILIARITY_SWEEP) on the same hold-out cases
+   (ml/evaluation.py), and test per question whether the served model's lists differ from
+   the statistics-only variant's by more than chance (evaluation.paired_comparison).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.ml.baselines import baselines_build
+from recommender.ml.baselines import ONE_SONG_SAME_AS, baselines_build
 from recommender.ml.calibration import calibration_apply
 from recommender.ml.embeddings import SongEmbeddings, Word2VecParams, embeddings_train
 from recommender.ml.evaluation import (
@@ -30,18 +31,20 @@ from recommender.ml.evaluation import (
     Cases,
     Judge,
     Ranker,
+    answers_collect,
     cases_build,
-    evaluate_continuation,
-    evaluate_next,
-    evaluate_similar,
-    evaluation_run,
     headline_of,
     holdout_split,
+    metrics_all,
+    paired_comparison,
+    scores_all,
 )
+from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.features import (
     CATALOGUE_FEATURES,
     EMBEDDING_FEATURES,
     FEATURES,
+    Candidates,
     CatalogueArrays,
     Question,
 )
@@ -55,12 +58,7 @@ from recommender.ml.vectors import SongVectors
 FIT_NEXT_CASES = 2_000
 FIT_CONTINUATION_CASES = 400
 FIT_SIMILAR_CASES = 3_000
-# Cases of the ablation (a subset of the evaluation's, to keep a run short).
-ABLATION_NEXT_CASES = 1_000
-ABLATION_CONTINUATION_CASES = 200
-ABLATION_SIMILAR_CASES = 2_000
-
-# The slider's ends and middle; 0.5 is the served default (the ablation's "both").
+# The slider's ends and middle; 0.5 is the served default (the served model's own lists).
 FAMILIARITY_SWEEP = (0.0, 0.5, 1.0)
 
 ABLATION: dict[str, tuple[str, ...]] = {
@@ -174,21 +172,63 @@ def model_build(
     step("evaluating on held-out playlists")
     evaluation_cases = cases_build(playlists=eval_playlists)
     judge = Judge(statistics=statistics, catalogue=catalogue)
-    rankers: dict[str, Ranker] = {"model": recommender}
+    shared = _CandidatesOnce()
+    served = _SharingCandidates(recommender, scorers["both"], shared)
+    rankers: dict[str, Ranker] = {"model": served}
     rankers.update(baselines_build(statistics=statistics, popular=recommender.popular))
-    results: dict[str, Any] = dict(
-        evaluation_run(rankers=rankers, cases=evaluation_cases, judge=judge)
+    # Asked right after the served model on every case, so they reuse its candidates.
+    others: dict[str, Ranker] = {
+        f"ablation:{variant}": _SharingCandidates(recommender, scorers[variant], shared)
+        for variant in ABLATION
+        if variant != "both"
+    }
+    others.update(
+        {
+            f"familiarity:{value:g}": _AtFamiliarity(served, value)
+            for value in FAMILIARITY_SWEEP
+            if value != DEFAULT_FAMILIARITY
+        }
     )
-    ablation_cases = _subset(evaluation_cases)
-    ablation = _ablation(recommender, scorers, ablation_cases, judge)
-    results["ablation_metrics"] = ablation
-    results["familiarity"] = _familiarity_sweep(recommender, ablation, ablation_cases, judge)
+    answers = answers_collect(
+        rankers={**rankers, **others}, cases=evaluation_cases, same_on_one_song=ONE_SONG_SAME_AS
+    )
+    scored = scores_all(answers, evaluation_cases, judge)
+    everything = metrics_all(scored, evaluation_cases, judge)
+    results: dict[str, Any] = {
+        question: {name: by[name] for name in rankers} for question, by in everything.items()
+    }
+    results["ablation_metrics"] = {
+        question: {
+            variant: by["model" if variant == "both" else f"ablation:{variant}"]
+            for variant in ABLATION
+        }
+        for question, by in everything.items()
+    }
+    results["familiarity"] = {
+        question: {
+            f"{value:g}": by["model" if value == DEFAULT_FAMILIARITY else f"familiarity:{value:g}"]
+            for value in FAMILIARITY_SWEEP
+        }
+        for question, by in everything.items()
+    }
     results["ablation"] = {
         question: {variant: headline_of(question, m) for variant, m in variants.items()}
-        for question, variants in ablation.items()
+        for question, variants in results["ablation_metrics"].items()
+    }
+    # Does Word2Vec add? The served model against the statistics-only variant, case by case.
+    results["ablation_significance"] = {
+        question: paired_comparison(
+            ("both", "statistics"),
+            by["model"],
+            by["ablation:statistics"],
+            evaluation_cases,
+            judge,
+        )
+        for question, by in scored.items()
     }
     results["cases"] = evaluation_cases.counts()
-    results["ablation_cases"] = ablation_cases.counts()
+    # The ablation and the familiarity sweep answer every evaluation case.
+    results["ablation_cases"] = evaluation_cases.counts()
     results["k"] = 10
     results["catalogue_size"] = size
     results["index"] = vectors.index_report()
@@ -218,34 +258,39 @@ def _fit_cases(recommender: Recommender, cases: Cases) -> dict[Question, list[Fi
     return out
 
 
-def _subset(cases: Cases) -> Cases:
-    return Cases(
-        next_histories=cases.next_histories[:ABLATION_NEXT_CASES],
-        next_targets=cases.next_targets[:ABLATION_NEXT_CASES],
-        continuation_seeds=cases.continuation_seeds[:ABLATION_CONTINUATION_CASES],
-        continuation_truth=cases.continuation_truth[:ABLATION_CONTINUATION_CASES],
-        similar_seeds=cases.similar_seeds[:ABLATION_SIMILAR_CASES],
-        similar_targets=cases.similar_targets[:ABLATION_SIMILAR_CASES],
-    )
+class _CandidatesOnce:
+    """The newest context's candidates, kept for the next recommender asked the same context."""
+
+    def __init__(self) -> None:
+        self.key: tuple[Any, ...] | None = None
+        self.found: Candidates | None = None
 
 
-def _ablation(
-    recommender: Recommender, scorers: dict[str, Scorers], cases: Cases, judge: Judge
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Every metric per question for each feature subset, on the ablation cases."""
-    out: dict[str, dict[str, dict[str, float]]] = {
-        "next": {},
-        "next_one_song": {},
-        "continuation": {},
-        "similar": {},
-    }
-    for variant, variant_scorers in scorers.items():
-        ranker = recommender.with_scorers(variant_scorers)
-        out["next"][variant] = evaluate_next(ranker, cases, judge)
-        out["next_one_song"][variant] = evaluate_next(ranker, cases, judge, history=1)
-        out["continuation"][variant] = evaluate_continuation(ranker, cases, judge)
-        out["similar"][variant] = evaluate_similar(ranker, cases, judge)
-    return out
+class _SharingCandidates(Recommender):
+    """A Recommender with other weights whose first stage is shared with its siblings.
+
+    The evaluation asks the served weights, the ablation's and the familiarity sweep's about
+    the same case one after the other. Candidates and their features do not depend on the
+    weights, so they are built once per case; the ranking is Recommender's own.
+    """
+
+    def __init__(self, base: Recommender, scorers: Scorers, shared: _CandidatesOnce) -> None:
+        super().__init__(
+            statistics=base.statistics,
+            vectors=base.vectors,
+            catalogue=base.catalogue,
+            scorers=scorers,
+        )
+        self.shared = shared
+
+    def candidates(
+        self, context: Sequence[int], question: Question, *, exclude: Iterable[int] = ()
+    ) -> Candidates:
+        key = (tuple(int(s) for s in context), question, tuple(int(s) for s in exclude))
+        if self.shared.found is None or self.shared.key != key:
+            self.shared.found = super().candidates(context, question, exclude=exclude)
+            self.shared.key = key
+        return self.shared.found
 
 
 @dataclass(frozen=True)
@@ -267,25 +312,3 @@ class _AtFamiliarity:
 
     def similar(self, song_id: int, k: int, *, exclude: Iterable[int] = ()) -> Ranked:
         return self.recommender.similar(song_id, k, exclude=exclude, familiarity=self.familiarity)
-
-
-def _familiarity_sweep(
-    recommender: Recommender,
-    ablation: dict[str, dict[str, dict[str, float]]],
-    cases: Cases,
-    judge: Judge,
-) -> dict[str, dict[str, dict[str, float]]]:
-    """{question: {familiarity: metrics}} on the ablation cases; 0.5 is the ablation's "both"."""
-    out: dict[str, dict[str, dict[str, float]]] = {question: {} for question in ablation}
-    for familiarity in FAMILIARITY_SWEEP:
-        label = f"{familiarity:g}"
-        if familiarity == 0.5:
-            for question in out:
-                out[question][label] = ablation[question]["both"]
-            continue
-        ranker = _AtFamiliarity(recommender, familiarity)
-        out["next"][label] = evaluate_next(ranker, cases, judge)
-        out["next_one_song"][label] = evaluate_next(ranker, cases, judge, history=1)
-        out["continuation"][label] = evaluate_continuation(ranker, cases, judge)
-        out["similar"][label] = evaluate_similar(ranker, cases, judge)
-    return out

@@ -31,6 +31,9 @@ def test_train_model_wait_trains_activates_and_prints_the_metrics(worker):
     assert f"v{version.pk} succeeded" in text
     for label in ("HR@10", "NDCG@10", "precision@10", "reach", "successor counts", "Ablation"):
         assert label in text, label
+    assert "Does Word2Vec add?" in text
+    test = version.metrics["ablation_significance"]["similar"]["hit_rate_at_10"]
+    assert f"{test['cases']} cases" in text
     for question in ("next", "next_one_song", "continuation"):
         model = version.metrics[question]["model"]
         figure = model.get("hit_rate_at_10", model.get("precision_at_10"))

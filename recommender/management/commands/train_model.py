@@ -135,8 +135,22 @@ class Command(BaseCommand):
         ablation = ablation_rows(metrics)
         if ablation:
             self.stdout.write(f"\nAblation{'both':>44}{'statistics':>12}{'Word2Vec':>10}")
-            for title, both, stats, embeddings in ablation:
-                self.stdout.write(f"{title[:44]:<44}{both:>8}{stats:>12}{embeddings:>10}")
+            for entry in ablation:
+                self.stdout.write(
+                    f"{entry.title[:44]:<44}{entry.both:>8}{entry.statistics:>12}"
+                    f"{entry.embeddings:>10}"
+                )
+        tests = [(entry.title, test) for entry in ablation for test in entry.tests]
+        if tests:
+            self.stdout.write(
+                "\nDoes Word2Vec add? Both minus statistics only, on the same cases "
+                "(95% interval, p):"
+            )
+            for title, test in tests:
+                self.stdout.write(
+                    f"{title[:44]:<44} {test.metric:<17}{test.difference:>9}  "
+                    f"[{test.interval}]  p {test.p_value}  {test.cases} cases: {test.verdict}"
+                )
         took = (
             (row.finished_at - row.started_at).total_seconds()
             if row.started_at and row.finished_at
