@@ -330,6 +330,7 @@ class PeakMemory:
         self.pid = pid
         self.interval = interval
         self.peak_mb = 0.0
+        self.peak_at = 0.0  # time.time() of the peak
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -343,7 +344,8 @@ class PeakMemory:
                         total += child.memory_info().rss
             except psutil.Error:
                 return
-            self.peak_mb = max(self.peak_mb, total / MB)
+            if total / MB > self.peak_mb:
+                self.peak_mb, self.peak_at = total / MB, time.time()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -419,6 +421,8 @@ def size_measure(*, songs: int, data: Path, result: Path, duration: float) -> No
     from bench.train_pipeline import _direct_gensim_once, _worker_start
 
     worker = _worker_start(env, var_dir / "worker.log")
+    # The words/s ratio compares two runs minutes apart: the load during each says how fair.
+    loads = {"training_before": os.getloadavg()[0]}
     try:
         with PeakMemory(worker.pid) as worker_memory:
             command = run_measured(
@@ -429,6 +433,7 @@ def size_measure(*, songs: int, data: Path, result: Path, duration: float) -> No
     finally:
         worker.terminate()
         worker.wait(timeout=120)
+    loads["training_after"] = os.getloadavg()[0]
 
     # Django from here on (serve_benchmark sets it up when imported).
     from bench.serve_benchmark import Server, wrk
@@ -442,6 +447,13 @@ def size_measure(*, songs: int, data: Path, result: Path, duration: float) -> No
         "version": version.pk,
         "command_seconds": command["seconds"],
         "worker_peak_rss_mb": round(worker_memory.peak_mb, 1),
+        # Compare with the phases (read_corpus, train, statistics, fit, statistics again on
+        # all playlists, evaluate, write) to see which one holds the most memory.
+        "worker_peak_seconds_after_run_start": (
+            round(worker_memory.peak_at - version.started_at.timestamp(), 1)
+            if version.started_at
+            else None
+        ),
         "phases_seconds": version.timings,
         "train_seconds": version.train_seconds,
         "words_per_second": round(version.words_per_second or 0),
@@ -454,7 +466,10 @@ def size_measure(*, songs: int, data: Path, result: Path, duration: float) -> No
     save("bare gensim")
     logging.getLogger("gensim").setLevel(logging.WARNING)  # a line per second otherwise
     corpus = training_corpus_read()
+    loads["bare_gensim_before"] = os.getloadavg()[0]
     bare = _direct_gensim_once(corpus.train, model_version_params(version))
+    loads["bare_gensim_after"] = os.getloadavg()[0]
+    entry["training"]["load_average_1min"] = {key: round(x, 2) for key, x in loads.items()}
     del corpus
     gc.collect()
     entry["training"]["bare_gensim"] = {key: round(value, 2) for key, value in bare.items()}
