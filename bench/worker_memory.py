@@ -26,6 +26,7 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,17 @@ MB = 2**20
 
 def sample_ids() -> list[int]:
     """Songs the active model places, drawn as the serving benchmark draws them."""
+    return draw_ids(serving.serving_model().recommender.vectors.song_ids.tolist())
+
+
+def draw_ids(placed: Sequence[int]) -> list[int]:
+    """SAMPLE_IDS of the `placed` song ids (fewer when there are fewer), with RANDOM_SEED."""
     import numpy as np
 
-    placed = sorted(serving.serving_model().recommender.vectors.song_ids.tolist())
     rng = np.random.default_rng(RANDOM_SEED)
     return [
-        int(song) for song in rng.choice(placed, size=min(SAMPLE_IDS, len(placed)), replace=False)
+        int(song)
+        for song in rng.choice(sorted(placed), size=min(SAMPLE_IDS, len(placed)), replace=False)
     ]
 
 
@@ -65,16 +71,21 @@ def measure(workers: int, ids: list[int]) -> dict[str, Any]:
     server = Server(worker_class="sync", workers=workers, threads=1)
     try:
         server.wait_ready()
-        for mode in ("one", "five", "next"):
-            wrk(server.url, ids=ids, mode=mode, clients=WARM_CLIENTS, duration=WARM_SECONDS)
-        time.sleep(1)
-        master = process_memory(server.process.pid)
-        per_worker = [process_memory(pid) for pid in server.worker_pids()]
+        memory = server_memory(server, ids)
     finally:
         server.stop()
+    return {"workers": workers, **memory}
+
+
+def server_memory(server: Server, ids: list[int]) -> dict[str, Any]:
+    """Memory of a ready server's master and workers after every kind of request (warm-up)."""
+    for mode in ("one", "five", "next"):
+        wrk(server.url, ids=ids, mode=mode, clients=WARM_CLIENTS, duration=WARM_SECONDS)
+    time.sleep(1)
+    master = process_memory(server.process.pid)
+    per_worker = [process_memory(pid) for pid in server.worker_pids()]
     processes = [master, *per_worker]
     return {
-        "workers": workers,
         "master": master,
         "per_worker": per_worker,
         "total_pss_mb": round(sum(item["pss_mb"] for item in processes), 1),
