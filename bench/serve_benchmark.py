@@ -151,16 +151,15 @@ class Server:
             prefix="serve-bench-", suffix=".log", delete=False
         )
         self.plain = plain
+        # Neither start gets OMP_NUM_THREADS (this process sets it for its own reference):
+        # bin/up does not set it either, the app limits FAISS's threads itself.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"},
             "RECOMMENDER_API_RATE_LIMIT": "0",
             "DJANGO_LOG_LEVEL": "INFO",
-            "OMP_NUM_THREADS": "1",
             "DJANGO_SETTINGS_MODULE": settings,
         }
         start = ["config.wsgi"] if plain else ["-c", "python:config.gunicorn"]
-        if plain:
-            del env["OMP_NUM_THREADS"]
         command = [
             str(REPO / ".venv" / "bin" / "gunicorn"),
             *start,
