@@ -6,8 +6,8 @@ transitions, co-occurrence with every context song), from one exact FAISS search
 Word2Vec vectors and from the most played songs. Each candidate gets one row of FEATURES;
 the scorer (scorer.py) turns a row into a score with weights fitted per question.
 
-Everything here is numpy on arrays loaded from one version's folder: the worker's evaluation
-and the web workers call the same function.
+The counting is compiled (candidate_kernel.py) over arrays loaded from one version's folder;
+the worker's evaluation and the web workers call the same function.
 """
 
 from __future__ import annotations
@@ -15,12 +15,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from recommender.ml.shared_arrays import arrays_map, arrays_save
-from recommender.ml.sorted_sets import IdLookup, in_sorted, sorted_unique
+from recommender.ml.candidate_kernel import (
+    CONTEXT_LIMIT,
+    FEATURES,
+    NEAREST_TAKEN,
+    POPULAR_TAKEN,
+    QUESTION_CONTINUATION,
+    QUESTION_NEXT,
+    QUESTION_NEXT_ONE,
+    QUESTION_SIMILAR,
+    candidates_compute,
+    context_queries,
+    table_strength,
+)
+from recommender.ml.shared_arrays import arrays_map, arrays_save, readonly
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -34,30 +48,6 @@ class Question(StrEnum):
     SIMILAR = "similar"  # what belongs with this one song
 
 
-# One column per signal, in this order. "last" is the newest song of the context.
-FEATURES: tuple[str, ...] = (
-    "embedding_next",  # input(last) . output(candidate): Word2Vec's "played next to"
-    "embedding_context",  # mean input(context) . output(candidate)
-    "sounds_like",  # cosine(input(last), input(candidate))
-    "sounds_like_context",  # mean cosine(input(context song), input(candidate))
-    "has_vector",  # the candidate has a Word2Vec vector at all
-    "successor_share",  # share of last's successors that were this candidate
-    "successor_log",  # log(1 + times it followed last)
-    "multi_step_share",  # sum over gaps 2..5 of share(song g back -> candidate) / gap
-    "second_order_share",  # share of (previous, last)'s successors
-    "second_order_log",  # log(1 + times it followed the pair)
-    "successor_any_share",  # mean over context songs of share(song -> candidate)
-    "cooccurrence_share",  # mean over context songs of shared playlists / song's playlists
-    "cooccurrence_log",  # log(1 + shared playlists with any context song)
-    "cooccurrence_seeds",  # share of the context songs it shares a playlist with
-    "cooccurrence_lift",  # mean shared playlists / sqrt(song's playlists x candidate's)
-    "neighbour_playlists",  # weight of the training playlists most like the context holding it
-    "popularity",  # log(1 + training plays): the prior the caller can turn down
-    "same_artist_last",
-    "same_artist_context",
-    "same_tag_last",  # shares a specific Last.fm tag (ml/tags.py) with the newest song
-    "same_tag_context",  # share of the context songs it shares a specific tag with
-)
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 EMBEDDING_FEATURES = frozenset(
     {"embedding_next", "embedding_context", "sounds_like", "sounds_like_context", "has_vector"}
@@ -68,18 +58,6 @@ CATALOGUE_FEATURES = frozenset(
     {"popularity", "same_artist_last", "same_artist_context", "same_tag_last", "same_tag_context"}
 )
 
-# How many candidates each source contributes (the first entries of each row, best first).
-SUCCESSORS_TAKEN = 50
-OTHER_GAPS_TAKEN = 15
-SECOND_ORDER_TAKEN = 50
-COOCCURRENCE_TAKEN = 50
-COOCCURRENCE_TAKEN_PER_SEED = 25
-OTHER_SEED_SUCCESSORS_TAKEN = 15
-NEAREST_TAKEN = 50
-NEIGHBOUR_PLAYLISTS = 30
-NEIGHBOUR_TAKEN = 50
-POPULAR_TAKEN = 20
-CONTEXT_LIMIT = 5  # the newest songs of a longer history that shape the candidates
 CATALOGUE_FILE = "catalogue.npz"
 
 
@@ -169,6 +147,18 @@ class CatalogueArrays:
             mask[known] = True
         return cls(artist_ids=artist_ids, recommendable=mask, tag_indptr=indptr, tag_ids=tag_ids)
 
+    @cached_property
+    def kernel_arrays(self) -> tuple[Any, ...]:
+        """recommendable, artist_ids, tag_indptr, tag_ids and one more than the largest tag
+        id, as candidate_kernel.candidates_compute takes them."""
+        return (
+            readonly(self.recommendable, np.bool_),
+            readonly(self.artist_ids, np.int32),
+            readonly(self.tag_indptr, np.int64),
+            readonly(self.tag_ids, np.int32),
+            int(self.tag_ids.max()) + 1 if len(self.tag_ids) else 0,
+        )
+
     def tags_of(self, song: int) -> np.ndarray:
         if not 0 <= song < self.size:
             return self.tag_ids[:0]
@@ -234,205 +224,93 @@ def candidates_build(
 ) -> Candidates:
     """Collect candidates for `context` (oldest first) and compute their features.
 
-    `banned` (sorted int64 ids) never becomes a candidate: the context itself and what the
-    caller excludes. `popular` is the popularity ranking (most played first).
+    Candidates are the first entries of: the successors of the newest song, those at gaps
+    2..5 of the songs before it (next questions), the second-order row of the last two
+    songs, each context song's co-occurrence and successor rows, the songs of the training
+    playlists most like the context, the Word2Vec neighbours of the newest song (or of the
+    context's mean, for a continuation) and the most played songs. `banned` (sorted int64
+    ids) never becomes a candidate: the context itself and what the caller excludes.
+    `popular` is the popularity ranking (most played first). The counting is compiled
+    (candidate_kernel.py); this function does the FAISS part and hands over the arrays.
     """
-    recent = context[-CONTEXT_LIMIT:]
-    last = recent[-1]
-    size = statistics.catalogue_size
-    sources: list[np.ndarray] = []
-
-    succ1 = statistics.successors[0]
-    last_targets, last_counts = succ1.row(last)
-    sources.append(last_targets[:SUCCESSORS_TAKEN])
-    gap_rows: list[tuple[np.ndarray, np.ndarray, float, int]] = []
-    if question in (Question.NEXT, Question.NEXT_ONE):
-        for gap in range(2, min(statistics.max_gap, len(recent)) + 1):
-            song = recent[-gap]
-            targets, counts = statistics.successors[gap - 1].row(song)
-            gap_rows.append((targets, counts, statistics.successors[gap - 1].total(song), gap))
-            sources.append(targets[:OTHER_GAPS_TAKEN])
-    pair_row = statistics.pair_row(recent[-2], last) if len(recent) >= 2 else -1
-    pair_targets, pair_counts = statistics.second_order.row(pair_row)
-    pair_total = statistics.second_order.total(pair_row)
-    sources.append(pair_targets[:SECOND_ORDER_TAKEN])
-
-    per_seed = COOCCURRENCE_TAKEN if len(recent) == 1 else COOCCURRENCE_TAKEN_PER_SEED
-    cooc_rows = [statistics.cooccurrence.row(song) for song in recent]
-    for targets, _ in cooc_rows:
-        sources.append(targets[:per_seed])
-    other_succ = [succ1.row(song) for song in recent[:-1]]
-    for targets, _ in other_succ:
-        sources.append(targets[:OTHER_SEED_SUCCESSORS_TAKEN])
-
-    if len(set(recent)) > 1:
-        neighbour_ids, neighbour_scores = statistics.neighbour_playlists(
-            recent, limit=NEIGHBOUR_PLAYLISTS
-        )
-        if len(neighbour_ids) > NEIGHBOUR_TAKEN:
-            best = np.argpartition(-neighbour_scores, NEIGHBOUR_TAKEN - 1)[:NEIGHBOUR_TAKEN]
-            sources.append(neighbour_ids[best])
-        else:
-            sources.append(neighbour_ids)
-    else:
-        neighbour_ids, neighbour_scores = np.zeros(0, np.int64), np.zeros(0, np.float32)
-
-    last_row = vectors.row_of(last)
-    context_rows = [row for row in (vectors.row_of(song) for song in recent) if row >= 0]
-    context_query = vectors.mean_query(context_rows)
-    if question is Question.SIMILAR and last_row >= 0:
-        sources.append(vectors.nearest_alike(vectors.query[last_row], NEAREST_TAKEN + 1))
-    elif question is Question.CONTINUATION and context_query is not None:
-        sources.append(vectors.nearest_next(context_query, NEAREST_TAKEN + len(recent)))
+    recent = np.asarray(context[-CONTEXT_LIMIT:], dtype=np.int64)
+    last_row = vectors.row_of(int(recent[-1]))
+    nearest = _NO_SONGS
+    if question is Question.CONTINUATION:
+        _, context_query = context_queries(recent, *vectors.kernel_arrays[:2])
+        if len(context_query):
+            nearest = vectors.nearest_next(context_query, NEAREST_TAKEN + len(recent))
+    elif question is Question.SIMILAR and last_row >= 0:
+        nearest = vectors.nearest_alike(vectors.query[last_row], NEAREST_TAKEN + 1)
     elif last_row >= 0:
-        sources.append(vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1))
-    sources.append(popular[: POPULAR_TAKEN + len(banned)])
-
-    ids = sorted_unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
-    ids = ids[(ids >= 0) & (ids < size)]
-    if len(banned):
-        ids = ids[~in_sorted(ids, banned)]
-    ids = ids[catalogue.recommendable[ids]]
-    features = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
-    if not len(ids):
-        return Candidates(song_ids=ids, features=features)
-    column = FEATURE_INDEX
-
-    # Word2Vec: gathered for every candidate that has a vector.
-    candidate_rows = vectors.rows[ids]
-    placed = candidate_rows >= 0
-    features[:, column["has_vector"]] = placed
-    if placed.any() and last_row >= 0:
-        rows = candidate_rows[placed]
-        features[placed, column["embedding_next"]] = vectors.output[rows] @ vectors.query[last_row]
-        features[placed, column["sounds_like"]] = vectors.query[rows] @ vectors.query[last_row]
-    if placed.any() and context_query is not None:
-        rows = candidate_rows[placed]
-        features[placed, column["embedding_context"]] = vectors.output[rows] @ context_query
-        mean_input = vectors.query[context_rows].mean(axis=0)
-        features[placed, column["sounds_like_context"]] = vectors.query[rows] @ mean_input
-
-    # The statistics: every (target, column, value) of every row read above goes into one
-    # accumulation, so the cost is a few array operations, not a few per row. Each column is
-    # a sum over rows (a row names a target at most once), so summing equals assigning.
-    sums = _ColumnSums()
-    total = succ1.total(last)
-    if total > 0:
-        sums.add(last_targets, "successor_share", last_counts / total)
-        sums.add(last_targets, "successor_log", np.log1p(last_counts))
-    for targets, counts, gap_total, gap in gap_rows:
-        if gap_total > 0:
-            sums.add(targets, "multi_step_share", counts / gap_total / gap)
-    if pair_total > 0:
-        sums.add(pair_targets, "second_order_share", pair_counts / pair_total)
-        sums.add(pair_targets, "second_order_log", np.log1p(pair_counts))
-    scale = 1.0 / len(recent)
-    for song, (targets, counts) in zip(
-        recent, [*other_succ, (last_targets, last_counts)], strict=True
-    ):
-        song_total = succ1.total(song)
-        if song_total > 0:
-            sums.add(targets, "successor_any_share", counts / song_total * scale)
-    for song, (targets, counts) in zip(recent, cooc_rows, strict=True):
-        in_playlists = float(statistics.playlist_counts[song])
-        if in_playlists > 0:
-            sums.add(targets, "cooccurrence_share", counts / in_playlists * scale)
-        sums.add(targets, "cooccurrence_seeds", scale)
-        sums.add(targets, _LIFT, counts / np.sqrt(max(in_playlists, 1.0)) * scale)
-        sums.add(targets, _COOCCURRENCE_ANY, counts.astype(np.float64))
-    if len(neighbour_ids):
-        sums.add(neighbour_ids, "neighbour_playlists", neighbour_scores)
-    summed = sums.over(ids, size)
-    statistic_columns = [column[name] for name in _SUMMED]
-    features[:, statistic_columns] = summed[:, : len(_SUMMED)]
-    features[:, column["cooccurrence_log"]] = np.log1p(summed[:, _SUMMED_INDEX[_COOCCURRENCE_ANY]])
-    features[:, column["cooccurrence_lift"]] = summed[:, _SUMMED_INDEX[_LIFT]] / np.sqrt(
-        np.maximum(statistics.playlist_counts[ids], 1.0)
+        nearest = vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1)
+    ids, features = candidates_compute(
+        recent,
+        _QUESTION_NUMBER[question],
+        np.array(nearest, dtype=np.int64),
+        popular[: POPULAR_TAKEN + len(banned)],
+        banned,
+        *statistics.kernel_arrays,
+        *catalogue.kernel_arrays,
+        *vectors.kernel_arrays,
     )
-    features[:, column["popularity"]] = np.log1p(statistics.plays[ids])
-
-    artists = catalogue.artist_ids[ids]
-    last_artist = catalogue.artist_ids[last]
-    if last_artist >= 0:
-        features[:, column["same_artist_last"]] = artists == last_artist
-    context_artists = catalogue.artist_ids[np.asarray(recent, dtype=np.int64)]
-    context_artists = context_artists[context_artists >= 0]
-    if len(context_artists):
-        # At most CONTEXT_LIMIT artists: one comparison each beats np.isin's sort.
-        features[:, column["same_artist_context"]] = (artists[:, None] == context_artists).any(1)
-    _tag_features(features, ids, recent, catalogue)
     return Candidates(song_ids=ids, features=features)
 
 
-# The feature columns filled by summing statistics rows, then two running sums that other
-# columns are derived from (cooccurrence_log, cooccurrence_lift).
-_SUMMED: tuple[str, ...] = (
-    "successor_share",
-    "successor_log",
-    "multi_step_share",
-    "second_order_share",
-    "second_order_log",
-    "successor_any_share",
-    "cooccurrence_share",
-    "cooccurrence_seeds",
-    "neighbour_playlists",
-)
-_COOCCURRENCE_ANY = "shared playlists with any context song"
-_LIFT = "shared playlists over sqrt(the context song's playlists)"
-_SUMMED_INDEX = {name: i for i, name in enumerate((*_SUMMED, _COOCCURRENCE_ANY, _LIFT))}
+_NO_SONGS = np.zeros(0, dtype=np.int64)
+_QUESTION_NUMBER = {
+    Question.NEXT: QUESTION_NEXT,
+    Question.NEXT_ONE: QUESTION_NEXT_ONE,
+    Question.CONTINUATION: QUESTION_CONTINUATION,
+    Question.SIMILAR: QUESTION_SIMILAR,
+}
 
 
-class _ColumnSums:
-    """(target, column, value) triples, summed per (candidate, column) in one pass.
-
-    Each `add` only keeps references: the per-row cost is a few list appends, and `over`
-    does the array work once for all rows.
-    """
-
-    def __init__(self) -> None:
-        self._targets: list[np.ndarray] = []
-        self._columns: list[int] = []
-        self._lengths: list[int] = []
-        self._values: list[np.ndarray] = []
-
-    def add(self, targets: np.ndarray, name: str, values: np.ndarray | float) -> None:
-        """`values`: one per target, or one number for them all."""
-        if isinstance(values, float):
-            values = _same_value(len(targets), values)
-        self._targets.append(targets)
-        self._columns.append(_SUMMED_INDEX[name])
-        self._lengths.append(len(targets))
-        self._values.append(values)
-
-    def over(self, ids: np.ndarray, universe: int) -> np.ndarray:
-        """(len(ids), columns) float64 sums; targets that are not candidates are dropped."""
-        width = len(_SUMMED_INDEX)
-        if not self._targets:
-            return np.zeros((len(ids), width))
-        targets = np.concatenate(self._targets)
-        columns = np.repeat(np.asarray(self._columns, dtype=np.intp), self._lengths)
-        where, hit = IdLookup(ids, universe).find(targets)
-        cells = where[hit] * width + columns[hit]
-        values = np.concatenate(self._values)[hit]
-        return np.bincount(cells, weights=values, minlength=len(ids) * width).reshape(-1, width)
+_compiled = False
 
 
-_ONES = np.ones(1024)
+def compile_ahead() -> None:
+    """Compile the candidate stage (or load it from numba's on-disk cache) now, once per
+    process, so that no listener's request waits for it: a few candidate sets and reasons
+    on a tiny made-up catalogue, through the same calls and array types as a real version."""
+    global _compiled
+    if _compiled:
+        return
+    from recommender.ml.embeddings import SongEmbeddings
+    from recommender.ml.statistics import statistics_build
 
-
-def _same_value(length: int, value: float) -> np.ndarray:
-    """`length` copies of `value` (a slice of a kept array of ones: no allocation wrapper)."""
-    if length <= len(_ONES):
-        return _ONES[:length] * value
-    return np.full(length, value)
-
-
-def _tag_features(
-    features: np.ndarray, ids: np.ndarray, recent: list[int], catalogue: CatalogueArrays
-) -> None:
-    """same_tag_last and same_tag_context for every candidate."""
-    sharing = catalogue.sharing_tags_with(ids, recent)
-    features[:, FEATURE_INDEX["same_tag_last"]] = sharing[-1]
-    features[:, FEATURE_INDEX["same_tag_context"]] = sharing.sum(axis=0, dtype=np.float32) / len(
-        recent
+    size = 6
+    statistics = statistics_build(
+        playlists=[np.array([0, 1, 2, 3]), np.array([2, 1, 4, 5])], catalogue_size=size
     )
+    rng = np.random.default_rng(0)
+    vectors = SongVectors.from_embeddings(
+        SongEmbeddings(
+            song_ids=np.arange(size, dtype=np.int64),
+            query_vectors=rng.normal(size=(size, 4)).astype(np.float32),
+            candidate_vectors=rng.normal(size=(size, 4)).astype(np.float32),
+        ),
+        catalogue_size=size,
+    )
+    catalogue = CatalogueArrays.build(
+        catalogue_size=size, artists={0: "a", 1: "b"}, tags={0: [0, 1], 2: [1]}
+    )
+    popular = np.arange(size, dtype=np.int64)
+    for question, context in (
+        (Question.SIMILAR, [1]),
+        (Question.NEXT_ONE, [1]),
+        (Question.NEXT, [0, 1, 2]),
+        (Question.CONTINUATION, [0, 2]),
+    ):
+        candidates_build(
+            context=context,
+            question=question,
+            statistics=statistics,
+            vectors=vectors,
+            catalogue=catalogue,
+            banned=np.unique(np.asarray(context, dtype=np.int64)),
+            popular=popular,
+        )
+    for tables in statistics.reason_tables.values():
+        table_strength(np.array([0, 1], dtype=np.int64), np.array([2, 3], dtype=np.int64), *tables)
+    _compiled = True

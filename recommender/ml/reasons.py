@@ -18,9 +18,9 @@ from enum import StrEnum
 
 import numpy as np
 
+from recommender.ml.candidate_kernel import table_strength
 from recommender.ml.features import CONTEXT_LIMIT, FEATURES, CatalogueArrays
-from recommender.ml.sorted_sets import positions_in, sorted_unique
-from recommender.ml.statistics import PlaylistStatistics, SparseRows
+from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
 
@@ -177,9 +177,9 @@ class _BecauseOf:
 
     def _compute(self, kind: ReasonKind) -> list[int | None]:
         if kind is ReasonKind.PLAYED_AFTER:
-            strength = self._table_strength(self.where.statistics.successors)
+            strength = self._table_strength("successors")
         elif kind is ReasonKind.PLAYED_WITH:
-            strength = self._table_strength((self.where.statistics.cooccurrence,))
+            strength = self._table_strength("cooccurrence")
         elif kind is ReasonKind.SOUNDS_LIKE:
             strength = self._cosines()
         elif kind is ReasonKind.SAME_ARTIST:
@@ -190,34 +190,15 @@ class _BecauseOf:
             return [None] * len(self.ids)
         return _strongest(strength, self.recent)
 
-    def _table_strength(self, tables: Sequence[SparseRows]) -> np.ndarray:
-        """(context songs, n): the largest share of a context song's row that is the song.
-
-        Every (context song, table) row is gathered into flat arrays first, so the cost is a
-        few array operations whatever the number of rows (the radio asks for one song a step).
-        """
-        out = np.zeros((len(self.recent), len(self.ids)))
-        wanted = sorted_unique(self.ids)
-        if not len(wanted) or not self.recent:
-            return out
-        back = np.searchsorted(wanted, self.ids)
-        recent = np.asarray(self.recent, dtype=np.int64)
-        targets_of, shares_of, rows_of = [], [], []
-        for gap, table in enumerate(tables, 1):
-            totals = table.totals[recent].astype(np.float64)
-            counted = np.flatnonzero(totals > 0)
-            targets, counts, owners = table.gather(recent[counted])
-            targets_of.append(targets)
-            shares_of.append(counts / totals[counted][owners] / gap)
-            rows_of.append(counted[owners])
-        targets = np.concatenate(targets_of)
-        at, hit = positions_in(wanted, targets)
-        strength = np.zeros((len(self.recent), len(wanted)))
-        np.maximum.at(
-            strength, (np.concatenate(rows_of)[hit], at[hit]), np.concatenate(shares_of)[hit]
+    def _table_strength(self, table: str) -> np.ndarray:
+        """(context songs, n): the largest share of a context song's row that is the song."""
+        if not len(self.ids) or not self.recent:
+            return np.zeros((len(self.recent), len(self.ids)))
+        return table_strength(
+            np.asarray(self.recent, dtype=np.int64),
+            self.ids,
+            *self.where.statistics.reason_tables[table],
         )
-        out[:] = strength[:, back]
-        return out
 
     def _cosines(self) -> np.ndarray:
         vectors = self.where.vectors

@@ -33,6 +33,7 @@ from recommender.ml.features import (
     CatalogueArrays,
     Question,
     candidates_build,
+    compile_ahead,
 )
 from recommender.ml.reasons import Explanation, Reason, ReasonContext
 from recommender.ml.scorer import Scorers
@@ -77,6 +78,7 @@ class Recommender:
     ) -> None:
         if catalogue.size != statistics.catalogue_size or len(vectors.rows) != catalogue.size:
             raise ValueError("statistics, vectors and catalogue describe catalogues of other sizes")
+        compile_ahead()
         self.statistics = statistics
         self.vectors = vectors
         self.catalogue = catalogue
@@ -87,6 +89,12 @@ class Recommender:
         self.popular = played[np.argsort(-plays[played], kind="stable")].astype(np.int64)
         # log(1 / popularity rank) per song: what familiarity tilts by (ml/familiarity.py).
         self.log_popularity = np.log(reciprocal_popularity_ranks(plays)).astype(np.float32)
+        # Per song: does the model know anything about it (a vector or a statistic)?
+        self._known = (
+            (vectors.rows >= 0)
+            | (statistics.successors[0].totals > 0)
+            | (statistics.cooccurrence.totals > 0)
+        )
 
     def save(self, folder: Path, *, embeddings: SongEmbeddings) -> None:
         """Write everything `load` reads into `folder` (the version's temporary folder)."""
@@ -165,7 +173,8 @@ class Recommender:
     ) -> Candidates:
         """The first stage alone (the worker fits the scorer on these)."""
         context = [int(s) for s in context]
-        banned = sorted_unique(np.asarray([*context, *exclude], dtype=np.int64))
+        excluded = _as_ids(exclude)
+        banned = sorted_unique(np.concatenate([np.asarray(context, dtype=np.int64), excluded]))
         return candidates_build(
             context=context,
             question=question,
@@ -178,14 +187,7 @@ class Recommender:
 
     def has_signal(self, song: int) -> bool:
         """True when the model knows anything about the song (a vector or a statistic)."""
-        statistics = self.statistics
-        if not 0 <= song < self.catalogue_size:
-            return False
-        return bool(
-            self.vectors.rows[song] >= 0
-            or statistics.successors[0].total(song) > 0
-            or statistics.cooccurrence.total(song) > 0
-        )
+        return 0 <= song < self.catalogue_size and bool(self._known[song])
 
     def _rank(
         self,
@@ -204,29 +206,31 @@ class Recommender:
         if outside:
             raise ValueError(f"songs outside the catalogue: {outside}")
         tilt_weight = familiarity_weight(familiarity)
-        excluded = [int(s) for s in exclude]
-        if not any(self.has_signal(song) for song in context):
-            return self._popular_fallback(context, k, excluded, max_per_artist)
+        excluded = _as_ids(exclude)
+        if not self._known[context].any():
+            return self._popular_fallback(context, k, excluded.tolist(), max_per_artist)
+        # candidates() is the step the evaluation shares between scorers: call it by name.
         found = self.candidates(context, question, exclude=excluded)
         scorer = self.scorers[question]
         logits = scorer.scores(found.features) if len(found) else np.zeros(0, np.float32)
-        tilt = tilt_weight * self.log_popularity[found.song_ids]
-        logits = logits + tilt
+        if tilt_weight:
+            logits = logits + tilt_weight * self.log_popularity[found.song_ids]
         # Best first, ties by lower id (candidates are sorted by id, the sort is stable).
         order = np.argsort(-logits, kind="stable")
-        chosen = self._pick(found.song_ids[order], k, max_per_artist)
-        positions = order[chosen]
+        if max_per_artist is None:
+            positions = order[:k]
+        else:
+            positions = order[self._pick(found.song_ids[order], k, max_per_artist)]
         ids = found.song_ids[positions]
         scores = 1.0 / (1.0 + np.exp(-logits[positions].astype(np.float64)))
         contributions = scorer.contributions(found.features[positions])
         if len(ids) < k:
-            taken = np.concatenate([ids, np.asarray(context + excluded, dtype=np.int64)])
+            taken = np.concatenate([ids, np.asarray(context, dtype=np.int64), excluded])
             extra = self._popular_fill(taken, k - len(ids), max_per_artist, ids)
             ids = np.concatenate([ids, extra])
             scores = np.concatenate([scores, np.zeros(len(extra))])
-        ids = ids.astype(np.int64)
         return Ranked(
-            song_ids=ids,
+            song_ids=ids.astype(np.int64, copy=False),
             scores=scores.astype(np.float32),
             source=SOURCE_MODEL,
             explanation=Explanation(
@@ -245,10 +249,8 @@ class Recommender:
             context=context,
         )
 
-    def _pick(self, ranked_ids: np.ndarray, k: int, max_per_artist: int | None) -> np.ndarray:
+    def _pick(self, ranked_ids: np.ndarray, k: int, max_per_artist: int) -> np.ndarray:
         """Positions in `ranked_ids` of the first k that respect the per-artist cap."""
-        if max_per_artist is None:
-            return np.arange(min(k, len(ranked_ids)))
         counts: dict[int, int] = {}
         picked: list[int] = []
         artists = self.catalogue.artist_ids[ranked_ids].tolist()
@@ -339,3 +341,10 @@ class Recommender:
                 tag_matched=np.arange(len(ids)) < len(first),
             ),
         )
+
+
+def _as_ids(songs: Iterable[int]) -> np.ndarray:
+    """Song ids as an int64 array (an int64 array is taken as it is)."""
+    if isinstance(songs, np.ndarray) and songs.dtype == np.int64:
+        return songs
+    return np.fromiter((int(s) for s in songs), dtype=np.int64)

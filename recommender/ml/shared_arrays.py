@@ -90,3 +90,16 @@ def _mapped_member(path: Path, raw: BinaryIO, info: zipfile.ZipInfo) -> np.ndarr
     mapped = np.memmap(path, dtype=dtype, mode="r", offset=data_start, shape=shape, order=order)
     # A plain ndarray view: callers see numpy arrays, the mapping stays alive through .base.
     return np.asarray(mapped)
+
+
+def readonly(array: np.ndarray, dtype: type | np.dtype) -> np.ndarray:
+    """A C-contiguous read-only view of `array` as `dtype` (a copy only when it must convert).
+
+    The compiled ranking code (candidate_kernel.py) is compiled once per array type, and numba
+    counts read-only and writable arrays as different types: mapped files are read-only, arrays
+    the worker has just built are writable. Handing it read-only views of both keeps one
+    compiled version, shared through numba's on-disk cache.
+    """
+    view = np.ascontiguousarray(array, dtype=dtype).view()
+    view.flags.writeable = False
+    return view

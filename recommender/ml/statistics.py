@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from recommender.ml.shared_arrays import arrays_map, arrays_save
-from recommender.ml.sorted_sets import IdLookup, sorted_unique
+from recommender.ml.shared_arrays import arrays_map, arrays_save, readonly
 
 MAX_GAP = 5
 SUCCESSORS_PER_SONG = 50
@@ -109,44 +110,48 @@ class PlaylistStatistics:
     def playlists(self) -> int:
         return len(self.playlist_songs_indptr) - 1
 
-    def neighbour_playlists(self, songs: list[int], *, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Songs of the `limit` training playlists that share most with `songs`, with scores.
+    @cached_property
+    def kernel_arrays(self) -> tuple[Any, ...]:
+        """The tables as candidate_kernel.candidates_compute takes them, after its first five
+        arguments: successors (four tuples: indptr, targets, counts, totals per gap), the
+        second-order table with its pair keys, co-occurrence, playlist counts, plays and the
+        playlists both ways."""
+        gaps = self.successors
+        return (
+            tuple(readonly(t.indptr, np.int32) for t in gaps),
+            tuple(readonly(t.targets, np.int32) for t in gaps),
+            tuple(readonly(t.counts, np.uint16) for t in gaps),
+            tuple(readonly(t.totals, np.float32) for t in gaps),
+            readonly(self.pair_keys, np.int64),
+            readonly(self.second_order.indptr, np.int32),
+            readonly(self.second_order.targets, np.int32),
+            readonly(self.second_order.counts, np.uint16),
+            readonly(self.second_order.totals, np.float32),
+            readonly(self.cooccurrence.indptr, np.int32),
+            readonly(self.cooccurrence.targets, np.int32),
+            readonly(self.cooccurrence.counts, np.uint16),
+            readonly(self.playlist_counts, np.float32),
+            readonly(self.plays, np.float32),
+            readonly(self.song_playlists_indptr, np.int64),
+            readonly(self.song_playlists, np.int32),
+            readonly(self.playlist_songs_indptr, np.int64),
+            readonly(self.playlist_songs, np.int32),
+        )
 
-        A playlist's weight is the sum over the songs it shares of log(playlists / playlists
-        holding that song): sharing a rare song says more than sharing a hit. A candidate's
-        score is the weight of the neighbours holding it over the weight of all neighbours.
-        """
-        distinct = [s for s in dict.fromkeys(songs) if 0 <= s < self.catalogue_size]
-        empty = (self.playlist_songs[:0].astype(np.int64), np.zeros(0, dtype=np.float32))
-        if not distinct or not self.playlists:
-            return empty
-        starts = self.song_playlists_indptr[distinct]
-        ends = self.song_playlists_indptr[np.asarray(distinct) + 1]
-        lengths = ends - starts
-        if not int(lengths.sum()):
-            return empty
-        members = np.concatenate(
-            [self.song_playlists[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-        )
-        idf = np.log((self.playlists + 1.0) / (lengths + 1.0))
-        weights = np.bincount(members, weights=np.repeat(idf, lengths), minlength=self.playlists)
-        if limit < np.count_nonzero(weights):
-            top = np.argpartition(-weights, limit - 1)[:limit]
-        else:
-            top = np.flatnonzero(weights)
-        top_weights = weights[top]
-        p_starts = self.playlist_songs_indptr[top]
-        p_ends = self.playlist_songs_indptr[top + 1]
-        songs_of = np.concatenate(
-            [
-                self.playlist_songs[a:b]
-                for a, b in zip(p_starts.tolist(), p_ends.tolist(), strict=True)
-            ]
-        )
-        ids = sorted_unique(songs_of)
-        inverse, _ = IdLookup(ids, self.catalogue_size).find(songs_of)
-        scores = np.bincount(inverse, weights=np.repeat(top_weights, p_ends - p_starts))
-        return ids.astype(np.int64), (scores / top_weights.sum()).astype(np.float32)
+    @cached_property
+    def reason_tables(self) -> dict[str, tuple[tuple[np.ndarray, ...], ...]]:
+        """Successors (all gaps) and co-occurrence as candidate_kernel.table_strength takes
+        them: (indptrs, targets, counts, totals), one entry per table."""
+        tables = {"successors": self.successors, "cooccurrence": (self.cooccurrence,)}
+        return {
+            name: (
+                tuple(readonly(t.indptr, np.int32) for t in group),
+                tuple(readonly(t.targets, np.int32) for t in group),
+                tuple(readonly(t.counts, np.uint16) for t in group),
+                tuple(readonly(t.totals, np.float32) for t in group),
+            )
+            for name, group in tables.items()
+        }
 
     @property
     def max_gap(self) -> int:

@@ -12,12 +12,14 @@ vectors for hundreds of candidates with one fancy index.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from recommender.ml.embeddings import SongEmbeddings
 from recommender.ml.index import IndexSettings, SongIndex, index_recall
+from recommender.ml.shared_arrays import readonly
 
 # The "what comes next" index keeps the historical file name (songs.faiss).
 ALIKE_INDEX_FILE = "songs_alike.faiss"
@@ -79,19 +81,17 @@ class SongVectors:
             report[name] = {**kind, "songs": index.size, "recall_at_10": recall}
         return report
 
+    @cached_property
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """rows, query and output as candidate_kernel.candidates_compute takes them."""
+        return (
+            readonly(self.rows, np.int32),
+            readonly(self.query, np.float32),
+            readonly(self.output, np.float32),
+        )
+
     def row_of(self, song: int) -> int:
         return int(self.rows[song]) if 0 <= song < len(self.rows) else -1
-
-    def mean_query(self, rows: list[int]) -> np.ndarray | None:
-        """The unit mean of some rows' query vectors (None for no rows)."""
-        if not rows:
-            return None
-        if len(rows) == 1:
-            return self.query[rows[0]]
-        mean = self.query[rows].mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        # Opposite seeds can cancel out; one seed's own direction is then as good as another.
-        return (mean / norm).astype(np.float32) if norm > 1e-6 else self.query[rows[0]]
 
     def nearest_next(self, query: np.ndarray, k: int) -> np.ndarray:
         """Song ids with the largest query . output, best first."""
