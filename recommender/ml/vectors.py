@@ -195,7 +195,10 @@ def _neighbours_find(index: SongIndex, query: np.ndarray) -> np.ndarray:
 def _neighbours_load(path: Path) -> np.ndarray:
     # Mapped read-only: web workers share one copy in the page cache. A missing file raises
     # here: a version without its tables does not load.
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+    try:
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+    except EOFError as exc:  # an empty file; the loaders' callers expect ValueError or OSError
+        raise ValueError(f"{path} is empty") from exc
 
 
 def _neighbours_check(name: str, table: np.ndarray, rows: np.ndarray, *, size: int) -> None:
