@@ -6,6 +6,7 @@ of `RECOMMENDER_ARTIFACTS_DIR/v<ID>/` (immutable once written):
     manifest.json          version id, hyperparameters, metrics, every other file's size + sha256
     song_ids.npy, query_vectors.npy, candidate_vectors.npy, embeddings.json   the vectors
     songs.faiss, songs_alike.faiss   FAISS indexes: "what comes next", "sounds like"
+    neighbours_next.npy, neighbours_alike.npy   each song's nearest songs in those indexes
     statistics.npz, statistics.json  the playlist statistics (ml/statistics.py)
     catalogue.npz          artists, specific tags and recommendable flags per song
     scorer.json            the fitted weights per question
@@ -30,7 +31,7 @@ from typing import Any
 from django.conf import settings
 
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 2  # 2: statistics, catalogue arrays and scorer beside the vectors
+MANIFEST_FORMAT = 3  # 2: statistics, catalogue arrays and scorer; 3: the neighbour tables
 _TEMP_PREFIX = ".tmp-"
 
 

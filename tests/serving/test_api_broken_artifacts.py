@@ -22,6 +22,7 @@ from recommender.artifacts import MANIFEST
 from recommender.ml.index import INDEX_FILE
 from recommender.ml.scorer import SCORER_FILE
 from recommender.ml.statistics import STATISTICS_FILE
+from recommender.ml.vectors import ALIKE_TABLE_FILE, NEXT_TABLE_FILE
 from recommender.models import ModelVersion
 from recommender.serving import state
 from tests.serving.catalogue import Catalogue
@@ -80,6 +81,16 @@ def _statistics_naming_songs_outside_the_catalogue(path: Path) -> None:
     arrays["successors_1.targets"] = arrays["successors_1.targets"] + 10_000
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
+    _rewrite_behind_the_manifest(path, lambda _: buffer.getvalue())
+
+
+def _neighbours_one_row_short(path: Path) -> None:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.load(path)[:-1], allow_pickle=False)
     _rewrite_behind_the_manifest(path, lambda _: buffer.getvalue())
 
 
@@ -181,6 +192,13 @@ def test_a_file_deleted_under_the_served_version_is_found_at_the_next_load(
             lambda path: _rewrite_behind_the_manifest(path, lambda _: b'{"format": 1}'),
             SCORER_FILE,
             id="scorer-without-weights",
+        ),
+        pytest.param(Path.unlink, NEXT_TABLE_FILE, id="next-neighbours-deleted"),
+        pytest.param(_truncate, ALIKE_TABLE_FILE, id="alike-neighbours-truncated"),
+        pytest.param(
+            _neighbours_one_row_short,
+            NEXT_TABLE_FILE,
+            id="neighbours-consistent-with-manifest-but-a-row-short",
         ),
     ],
 )
