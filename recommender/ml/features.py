@@ -241,9 +241,9 @@ def candidates_build(
         if len(context_query):
             nearest = vectors.nearest_next(context_query, NEAREST_TAKEN + len(recent))
     elif question is Question.SIMILAR and last_row >= 0:
-        nearest = vectors.nearest_alike(vectors.query[last_row], NEAREST_TAKEN + 1)
+        nearest = vectors.nearest_alike_of_row(last_row, NEAREST_TAKEN + 1)
     elif last_row >= 0:
-        nearest = vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1)
+        nearest = vectors.nearest_next_of_row(last_row, NEAREST_TAKEN + 1)
     ids, features = candidates_compute(
         recent,
         _QUESTION_NUMBER[question],
