@@ -264,6 +264,31 @@ def cases_first(cases: Cases, counts: Mapping[str, int]) -> Cases:
     )
 
 
+def cases_split(cases: Cases, parts: int) -> list[Cases]:
+    """`cases` cut into `parts` contiguous pieces, each question's cases shared out evenly.
+
+    In order: the pieces' cases, one after the other, are the cases (a piece may hold none).
+    """
+    counts = cases.counts()
+
+    def piece(i: int) -> Cases:
+        def bounds(question: str) -> slice:
+            n = counts[question]
+            return slice(n * i // parts, n * (i + 1) // parts)
+
+        nxt, cont, sim = bounds("next"), bounds("continuation"), bounds("similar")
+        return Cases(
+            next_histories=cases.next_histories[nxt],
+            next_targets=cases.next_targets[nxt],
+            continuation_seeds=cases.continuation_seeds[cont],
+            continuation_truth=cases.continuation_truth[cont],
+            similar_seeds=cases.similar_seeds[sim],
+            similar_targets=cases.similar_targets[sim],
+        )
+
+    return [piece(i) for i in range(max(1, parts))]
+
+
 def lists_first(answers: dict[str, Lists], counts: Mapping[str, int]) -> dict[str, Lists]:
     """The lists of the first `counts` cases (what cases_first keeps), per question and ranker."""
     of = {"next": "next", "next_one_song": "next", "continuation": "continuation"}
@@ -358,6 +383,33 @@ def scores_all(
             if id(lists) not in done:
                 done[id(lists)] = case_scores(question, lists, cases, judge)
             out[question][name] = done[id(lists)]
+    return out
+
+
+def scores_join(
+    pieces: Sequence[dict[str, dict[str, CaseScores]]],
+) -> dict[str, dict[str, CaseScores]]:
+    """scores_all of cases_split's pieces, in order, as scores_all of all the cases.
+
+    Case scores are per case, so joining the pieces' lists gives the very same values; rankers
+    sharing one scoring in every piece (copies) share the joined one.
+    """
+    out: dict[str, dict[str, CaseScores]] = {}
+    for question, by in pieces[0].items():
+        done: dict[tuple[int, ...], CaseScores] = {}
+        out[question] = {}
+        for name in by:
+            parts = [piece[question][name] for piece in pieces]
+            key = tuple(id(part) for part in parts)
+            if key not in done:
+                done[key] = CaseScores(
+                    question=question,
+                    tops=[top for part in parts for top in part.tops],
+                    accuracy=[value for part in parts for value in part.accuracy],
+                    ranked=[value for part in parts for value in part.ranked],
+                    tag_agreement=[value for part in parts for value in part.tag_agreement],
+                )
+            out[question][name] = done[key]
     return out
 
 
