@@ -14,15 +14,14 @@ index). With one process, or where fork is unavailable, every task runs here, in
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
+import contextlib
 import os
+import pickle
+import signal
 import traceback
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
-
-logger = logging.getLogger(__name__)
+from dataclasses import dataclass
+from typing import Any, BinaryIO, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -54,12 +53,12 @@ def processes_usable(requested: int | None) -> int:
 
 
 def fork_available() -> bool:
-    """True where this process can fork children through multiprocessing."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    # The stdlib refuses children of a process it knows as daemonic (a multiprocessing pool
-    # worker); a Celery worker child is billiard's, which the stdlib does not see as one.
-    return not multiprocessing.current_process().daemon
+    """True where this process can fork.
+
+    os.fork, not multiprocessing: a Celery prefork pool process is daemonic (billiard tells
+    the stdlib so), and multiprocessing refuses children of a daemonic process.
+    """
+    return hasattr(os, "fork")
 
 
 def tasks_run(
@@ -72,31 +71,23 @@ def tasks_run(
 
     Results come back in task order. `costs` (relative, one per task) balance the processes:
     the first task stays here, the others go, dearest first, to the least loaded process.
-    A task that raises in a child raises ChildFailed here, after every child has ended.
+    A task that raises in a child raises ChildFailed here; every child has ended by then.
     """
     groups = _share_out(costs if costs is not None else [1.0] * len(tasks), processes)
     if len(groups) < 2 or not fork_available():
         return [task() for task in tasks]
-    context = multiprocessing.get_context("fork")
-    children: list[tuple[Any, Connection, list[int]]] = []
+    children: list[_Child] = []
     results: dict[int, T] = {}
     try:
         for group in groups[1:]:
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child_run, args=(tasks, group, send), daemon=True)
-            child.start()
-            send.close()  # the child holds its own end: EOF here when it dies
-            children.append((child, receive, group))
+            children.append(_child_start(tasks, group, children))
         for i in groups[0]:
             results[i] = tasks[i]()
-        for child, receive, group in children:
-            results.update(zip(group, _child_results(child, receive), strict=True))
+        for child in children:
+            results.update(zip(child.group, child.results(), strict=True))
     finally:
-        for child, receive, _ in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-            receive.close()
+        for child in children:
+            child.end()
     return [results[i] for i in range(len(tasks))]
 
 
@@ -115,24 +106,72 @@ def _share_out(costs: Sequence[float], processes: int) -> list[list[int]]:
     return [sorted(group) for group in groups if group]
 
 
-def _child_run(tasks: Sequence[Callable[[], Any]], group: list[int], send: Connection) -> None:
+@dataclass
+class _Child:
+    """A forked child running `group` of the tasks, its pickled results on `reading`."""
+
+    pid: int
+    reading: BinaryIO
+    group: list[int]
+    exit_code: int | None = None
+    reaped: bool = False
+
+    def results(self) -> list[Any]:
+        try:
+            status, payload = pickle.load(self.reading)
+        except (EOFError, pickle.UnpicklingError):
+            self._reap()
+            raise ChildFailed(
+                f"a forked child ended without results (exit code {self.exit_code})"
+            ) from None
+        self._reap()
+        if status != "ok":
+            raise ChildFailed(f"a forked child failed:\n{payload}")
+        return list(payload)
+
+    def end(self) -> None:
+        """Stop the child if it still runs (this process is failing), reap it, close the pipe."""
+        if not self.reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+        self.reading.close()
+
+    def _reap(self) -> None:
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            self.exit_code = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:  # reaped by someone else: the exit code is lost
+            pass
+        self.reaped = True
+
+
+def _child_start(
+    tasks: Sequence[Callable[[], Any]], group: list[int], earlier: list[_Child]
+) -> _Child:
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reading)
+        for child in earlier:  # their pipes are this process's business, not the child's
+            child.reading.close()
+        _child_main(tasks, group, writing)
+    os.close(writing)
+    return _Child(pid=pid, reading=os.fdopen(reading, "rb"), group=group)
+
+
+def _child_main(tasks: Sequence[Callable[[], Any]], group: list[int], writing: int) -> NoReturn:
+    """Run the group, send ("ok", results) or ("error", traceback), and leave at once: no
+    atexit handler, finaliser or buffered output of the parent's runs twice."""
+    code = 0
     try:
-        outcome: tuple[str, Any] = ("ok", [tasks[i]() for i in group])
+        try:
+            data = pickle.dumps(("ok", [tasks[i]() for i in group]), pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            data = pickle.dumps(("error", traceback.format_exc()))
+        with os.fdopen(writing, "wb") as out:
+            out.write(data)
     except BaseException:
-        outcome = ("error", traceback.format_exc())
-    send.send(outcome)
-    send.close()
-
-
-def _child_results(child: Any, receive: Connection) -> list[Any]:
-    try:
-        status, payload = receive.recv()
-    except EOFError:
-        child.join()
-        raise ChildFailed(
-            f"a forked child ended without results (exit code {child.exitcode})"
-        ) from None
-    child.join()
-    if status != "ok":
-        raise ChildFailed(f"a forked child failed:\n{payload}")
-    return list(payload)
+        code = 1
+    finally:
+        os._exit(code)

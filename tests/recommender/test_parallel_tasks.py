@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable
 from functools import partial
+from multiprocessing.connection import Connection
 
 import pytest
 
@@ -53,3 +55,26 @@ def test_a_task_that_raises_in_a_child_raises_here_with_its_traceback() -> None:
 def test_a_child_that_dies_raises_here() -> None:
     with pytest.raises(ChildFailed, match="exit code 3"):
         tasks_run([lambda: 1, lambda: os._exit(3)], processes=2)
+
+
+def _pids_from_a_daemon(send: Connection) -> None:
+    send.send(
+        (
+            os.getpid(),
+            [pid for _, pid in tasks_run([partial(_where, 0), partial(_where, 1)], processes=2)],
+        )
+    )
+
+
+def test_a_daemonic_process_forks_too() -> None:
+    """A Celery prefork pool process is daemonic; multiprocessing would refuse it children."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    daemon = context.Process(target=_pids_from_a_daemon, args=(send,), daemon=True)
+    daemon.start()
+    try:
+        parent, pids = receive.recv()
+    finally:
+        daemon.join()
+
+    assert pids[0] == parent != pids[1]
