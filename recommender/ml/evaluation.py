@@ -488,18 +488,19 @@ class _Side:
 
     plays: np.ndarray  # float64 (n,): training plays summed over the case's top K
     listed: np.ndarray  # float64 (n,): songs in the case's top K
-    songs: Any  # scipy CSC (catalogue, n): which songs each case's top K holds
+    songs: Any  # scipy CSC (len(rows), n): which of the rows' songs each case's top K holds
 
     @classmethod
-    def of(cls, scores: CaseScores, judge: Judge) -> _Side:
+    def of(cls, scores: CaseScores, judge: Judge, rows: np.ndarray) -> _Side:
+        """`rows`: the sorted song ids that get a row, at least every song the lists hold."""
         from scipy import sparse  # the worker only
 
         lengths = np.array([len(top) for top in scores.tops], dtype=np.int64)
         flat = np.concatenate(scores.tops) if scores.tops else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         songs = sparse.csc_matrix(
-            (np.ones(len(flat), dtype=np.float32), flat.astype(np.int64), indptr),
-            shape=(judge.catalogue.size, len(lengths)),
+            (np.ones(len(flat), dtype=np.float32), np.searchsorted(rows, flat), indptr),
+            shape=(len(rows), len(lengths)),
         )
         plays = judge.statistics.plays
         return cls(
@@ -567,7 +568,9 @@ def paired_comparison(
     if first.question == "similar":
         per_case("tag_agreement", first.tag_agreement, second.tag_agreement)
 
-    one, two = _Side.of(first, judge), _Side.of(second, judge)
+    # A song that neither ranker lists is covered by no resample: only listed songs get a row.
+    listed = np.unique(np.concatenate([np.zeros(0, np.int64), *first.tops, *second.tops]))
+    one, two = _Side.of(first, judge, listed), _Side.of(second, judge, listed)
     plays = judge.statistics.plays
     if first.question == "continuation":
         right_plays = np.array([float(plays[t].sum()) for t in cases.continuation_truth])
@@ -605,6 +608,7 @@ def paired_comparison(
         counts = np.bincount(
             (drawn + (np.arange(rows) * n)[:, None]).ravel(), minlength=rows * n
         ).reshape(rows, n)
+        counts = counts.astype(np.float64)  # once, not in each of ratio's products
         boot_ratio[start : start + rows] = ratio(counts, one) - ratio(counts, two)
         # Randomisation: each case's two lists change places with probability 1/2.
         swap = swap_rng.random((rows, n)) < 0.5
