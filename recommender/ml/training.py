@@ -253,8 +253,9 @@ def _reports(
             for question in questions
         ],
     ]
-    # Rough relative times, in cases compared: only there to balance the processes.
-    costs = [7_000.0, 3_000.0, *[float(len(scored[q]["model"].tops)) for q in questions]]
+    # Rough relative times, in cases compared (the index report takes about as long as the
+    # similar question's comparison): only there to balance the processes.
+    costs = [10_000.0, 3_000.0, *[float(len(scored[q]["model"].tops)) for q in questions]]
     done = tasks_run(tasks, processes=processes, costs=costs)
     return done[0], done[1], done[2:]
 
