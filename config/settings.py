@@ -235,6 +235,10 @@ RECOMMENDER_ARTIFACTS_DIR = Path(os.environ.get("RECOMMENDER_ARTIFACTS_DIR", VAR
 # One run trains at a time (all workers): a run that finds another training asks again after
 # this many seconds (read by the worker).
 RECOMMENDER_TRAIN_WAIT_SECONDS = float(os.environ.get("RECOMMENDER_TRAIN_WAIT_SECONDS", "15"))
+# Processes a training run's fit and evaluation share out to, forked from the worker's
+# (recommender/ml/parallel.py); 0 or unset: the usable CPUs, at most 4. 1 runs everything in
+# the worker's process. The results are the same whatever the number.
+RECOMMENDER_TRAIN_PROCESSES = int(os.environ.get("RECOMMENDER_TRAIN_PROCESSES") or "0")
 # Requests per second per client address on /api/ (per web process; 0 turns it off) and the
 # burst a client may use at once. Load benchmarks from one address turn it off.
 RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", "50"))

@@ -264,6 +264,31 @@ def cases_first(cases: Cases, counts: Mapping[str, int]) -> Cases:
     )
 
 
+def cases_split(cases: Cases, parts: int) -> list[Cases]:
+    """`cases` cut into `parts` contiguous pieces, each question's cases shared out evenly.
+
+    In order: the pieces' cases, one after the other, are the cases (a piece may hold none).
+    """
+    counts = cases.counts()
+
+    def piece(i: int) -> Cases:
+        def bounds(question: str) -> slice:
+            n = counts[question]
+            return slice(n * i // parts, n * (i + 1) // parts)
+
+        nxt, cont, sim = bounds("next"), bounds("continuation"), bounds("similar")
+        return Cases(
+            next_histories=cases.next_histories[nxt],
+            next_targets=cases.next_targets[nxt],
+            continuation_seeds=cases.continuation_seeds[cont],
+            continuation_truth=cases.continuation_truth[cont],
+            similar_seeds=cases.similar_seeds[sim],
+            similar_targets=cases.similar_targets[sim],
+        )
+
+    return [piece(i) for i in range(max(1, parts))]
+
+
 def lists_first(answers: dict[str, Lists], counts: Mapping[str, int]) -> dict[str, Lists]:
     """The lists of the first `counts` cases (what cases_first keeps), per question and ranker."""
     of = {"next": "next", "next_one_song": "next", "continuation": "continuation"}
@@ -361,6 +386,33 @@ def scores_all(
     return out
 
 
+def scores_join(
+    pieces: Sequence[dict[str, dict[str, CaseScores]]],
+) -> dict[str, dict[str, CaseScores]]:
+    """scores_all of cases_split's pieces, in order, as scores_all of all the cases.
+
+    Case scores are per case, so joining the pieces' lists gives the very same values; rankers
+    sharing one scoring in every piece (copies) share the joined one.
+    """
+    out: dict[str, dict[str, CaseScores]] = {}
+    for question, by in pieces[0].items():
+        done: dict[tuple[int, ...], CaseScores] = {}
+        out[question] = {}
+        for name in by:
+            parts = [piece[question][name] for piece in pieces]
+            key = tuple(id(part) for part in parts)
+            if key not in done:
+                done[key] = CaseScores(
+                    question=question,
+                    tops=[top for part in parts for top in part.tops],
+                    accuracy=[value for part in parts for value in part.accuracy],
+                    ranked=[value for part in parts for value in part.ranked],
+                    tag_agreement=[value for part in parts for value in part.tag_agreement],
+                )
+            out[question][name] = done[key]
+    return out
+
+
 def metrics_all(
     scored: dict[str, dict[str, CaseScores]], cases: Cases, judge: Judge
 ) -> dict[str, dict[str, dict[str, float]]]:
@@ -436,18 +488,19 @@ class _Side:
 
     plays: np.ndarray  # float64 (n,): training plays summed over the case's top K
     listed: np.ndarray  # float64 (n,): songs in the case's top K
-    songs: Any  # scipy CSC (catalogue, n): which songs each case's top K holds
+    songs: Any  # scipy CSC (len(rows), n): which of the rows' songs each case's top K holds
 
     @classmethod
-    def of(cls, scores: CaseScores, judge: Judge) -> _Side:
+    def of(cls, scores: CaseScores, judge: Judge, rows: np.ndarray) -> _Side:
+        """`rows`: the sorted song ids that get a row, at least every song the lists hold."""
         from scipy import sparse  # the worker only
 
         lengths = np.array([len(top) for top in scores.tops], dtype=np.int64)
         flat = np.concatenate(scores.tops) if scores.tops else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         songs = sparse.csc_matrix(
-            (np.ones(len(flat), dtype=np.float32), flat.astype(np.int64), indptr),
-            shape=(judge.catalogue.size, len(lengths)),
+            (np.ones(len(flat), dtype=np.float32), np.searchsorted(rows, flat), indptr),
+            shape=(len(rows), len(lengths)),
         )
         plays = judge.statistics.plays
         return cls(
@@ -515,7 +568,9 @@ def paired_comparison(
     if first.question == "similar":
         per_case("tag_agreement", first.tag_agreement, second.tag_agreement)
 
-    one, two = _Side.of(first, judge), _Side.of(second, judge)
+    # A song that neither ranker lists is covered by no resample: only listed songs get a row.
+    listed = np.unique(np.concatenate([np.zeros(0, np.int64), *first.tops, *second.tops]))
+    one, two = _Side.of(first, judge, listed), _Side.of(second, judge, listed)
     plays = judge.statistics.plays
     if first.question == "continuation":
         right_plays = np.array([float(plays[t].sum()) for t in cases.continuation_truth])
@@ -553,6 +608,7 @@ def paired_comparison(
         counts = np.bincount(
             (drawn + (np.arange(rows) * n)[:, None]).ravel(), minlength=rows * n
         ).reshape(rows, n)
+        counts = counts.astype(np.float64)  # once, not in each of ratio's products
         boot_ratio[start : start + rows] = ratio(counts, one) - ratio(counts, two)
         # Randomisation: each case's two lists change places with probability 1/2.
         swap = swap_rng.random((rows, n)) < 0.5

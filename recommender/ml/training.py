@@ -1,12 +1,13 @@
 """Building one model version from playlists: the maths of a training run, without Django.
 
 1. Split the training playlists into a fitting part and a validation part (VALIDATION_SEED).
-2. Train Word2Vec on the fitting part; count the playlist statistics on it.
+2. Train Word2Vec on the fitting part; count the playlist statistics on it, and on all
+   training playlists (what serves).
 3. Fit the scorer's weights per question on validation cases, whose right answers the
-   vectors and the statistics never saw; for the similar question, turn the popularity
-   prior down on the same cases (calibration.py). The ablation's weights (statistics only,
-   embeddings only) are fitted the same way.
-4. Count the statistics again on all training playlists: what serves.
+   vectors and the fitting part's statistics never saw; for the similar question, turn the
+   popularity prior down on the same cases (calibration.py). The ablation's weights
+   (statistics only, embeddings only) are fitted the same way.
+4. The served Recommender: all training playlists' statistics with the fitted weights.
 5. Evaluate the served Recommender, its ablation, the counting baselines and the
    Recommender across the familiarity slider (FAMILIARITY_SWEEP) on the same hold-out cases
    (ml/evaluation.py), and test per question whether the served model's lists differ from
@@ -15,9 +16,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,15 +32,18 @@ from recommender.ml.evaluation import (
     VALIDATION_SEED,
     VALIDATION_SHARE,
     Cases,
+    CaseScores,
     Judge,
     Ranker,
     answers_collect,
     cases_build,
+    cases_split,
     headline_of,
     holdout_split,
     metrics_all,
     paired_comparison,
     scores_all,
+    scores_join,
 )
 from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.features import (
@@ -49,10 +55,13 @@ from recommender.ml.features import (
     Question,
 )
 from recommender.ml.index import IndexSettings, one_search_thread
+from recommender.ml.parallel import processes_usable, tasks_run
 from recommender.ml.recommender import Ranked, Recommender
-from recommender.ml.scorer import FitCase, Scorers, scorer_default, scorer_fit
-from recommender.ml.statistics import statistics_build
+from recommender.ml.scorer import FitCase, LinearScorer, Scorers, scorer_default, scorer_fit
+from recommender.ml.statistics import PlaylistStatistics, statistics_build
 from recommender.ml.vectors import SongVectors
+
+logger = logging.getLogger(__name__)
 
 # Validation cases per question for fitting the weights.
 FIT_NEXT_CASES = 2_000
@@ -87,16 +96,23 @@ def model_build(
     index_settings: IndexSettings | None = None,
     on_epoch_end: Callable[[int, int], None] | None = None,
     on_step: Callable[[str], None] | None = None,
+    processes: int | None = None,
 ) -> BuiltModel:
     """Train, fit and evaluate one version (steps in the module docstring).
 
     FAISS answers one query at a time here, on one thread; gensim keeps its own threads.
+    After Word2Vec, independent pieces of work (the two statistics, parts of the validation
+    and evaluation cases, the fits, the comparisons) run in `processes` processes forked
+    from this one (default: parallel.processes_default(); 1 where this process cannot fork;
+    ml/parallel.py). The results are those of one process, value for value.
     """
 
     def step(message: str) -> None:
         if on_step is not None:
             on_step(message)
 
+    workers = processes_usable(processes)
+    logger.info("model build: statistics, fit and evaluation in %d process(es)", workers)
     timings: dict[str, float] = {}
     lap = time.perf_counter()
     size = catalogue.size
@@ -118,10 +134,14 @@ def model_build(
 
     lap = time.perf_counter()
     step("counting playlist statistics")
-    vectors = SongVectors.from_embeddings(
-        embeddings, catalogue_size=size, index_settings=index_settings
+    vectors, fit_statistics, statistics = _vectors_and_statistics(
+        embeddings,
+        fit_part=fit_part,
+        train_playlists=train_playlists,
+        catalogue_size=size,
+        index_settings=index_settings,
+        processes=workers,
     )
-    fit_statistics = statistics_build(playlists=fit_part, catalogue_size=size)
     timings["statistics"] = time.perf_counter() - lap
 
     lap = time.perf_counter()
@@ -137,45 +157,159 @@ def model_build(
         continuation_cases=FIT_CONTINUATION_CASES,
         similar_cases=FIT_SIMILAR_CASES,
     )
-    fit_cases = _fit_cases(fitting, cases)
+    fit_cases = _fit_cases_parallel(fitting, cases, workers)
     answer_plays = fit_statistics.plays[cases.similar_targets]
     del fitting, fit_statistics
-    scorers = {}
-    for variant, keep in ABLATION.items():
-        fitted = {
-            q: scorer_fit(
-                cases=fit_cases[q],
-                keep=keep,
-                description={"validation_playlists": len(validation), "variant": variant},
-            )
-            for q in Question
-        }
-        fitted[Question.SIMILAR] = calibration_apply(
-            scorer=fitted[Question.SIMILAR],
-            cases=fit_cases[Question.SIMILAR],
-            answer_plays=answer_plays,
-            seed_tagged=np.diff(catalogue.tag_indptr)[cases.similar_seeds] > 0,
-            catalogue_size=size,
-        )
-        scorers[variant] = Scorers(by_question=fitted)
+    scorers = _scorers_fit(
+        fit_cases=fit_cases,
+        answer_plays=answer_plays,
+        seed_tagged=np.diff(catalogue.tag_indptr)[cases.similar_seeds] > 0,
+        catalogue_size=size,
+        description={"validation_playlists": len(validation)},
+        processes=workers,
+    )
+    del fit_cases
     timings["fit"] = time.perf_counter() - lap
 
     lap = time.perf_counter()
-    step("counting statistics on all training playlists")
-    statistics = statistics_build(playlists=train_playlists, catalogue_size=size)
+    step("evaluating on held-out playlists")
     recommender = Recommender(
         statistics=statistics, vectors=vectors, catalogue=catalogue, scorers=scorers["both"]
     )
-    timings["statistics"] += time.perf_counter() - lap
-
-    lap = time.perf_counter()
-    step("evaluating on held-out playlists")
     evaluation_cases = cases_build(playlists=eval_playlists)
     judge = Judge(statistics=statistics, catalogue=catalogue)
+    rankers, others = _evaluation_rankers(recommender, scorers)
+    scored = _scored_parallel({**rankers, **others}, evaluation_cases, judge, workers)
+    questions = list(scored)
+    index_report, everything, compared = _reports(scored, evaluation_cases, judge, vectors, workers)
+    results = _results(everything, rankers)
+    # Does Word2Vec add? The served model against the statistics-only variant, case by case.
+    results["ablation_significance"] = dict(zip(questions, compared, strict=True))
+    results["cases"] = evaluation_cases.counts()
+    # The ablation and the familiarity sweep answer every evaluation case.
+    results["ablation_cases"] = evaluation_cases.counts()
+    results["k"] = 10
+    results["catalogue_size"] = size
+    results["index"] = index_report
+    timings["evaluate"] = time.perf_counter() - lap
+    return BuiltModel(
+        recommender=recommender, embeddings=embeddings, metrics=results, timings=timings
+    )
+
+
+def _vectors_and_statistics(
+    embeddings: SongEmbeddings,
+    *,
+    fit_part: Sequence[np.ndarray],
+    train_playlists: Sequence[np.ndarray],
+    catalogue_size: int,
+    index_settings: IndexSettings | None,
+    processes: int,
+) -> tuple[SongVectors, PlaylistStatistics, PlaylistStatistics]:
+    """The vectors and their index, the fitting part's statistics and all training's.
+
+    The statistics of all training playlists serve and are only needed for the evaluation,
+    but nothing else can run beside the index build, so they are counted then.
+    """
+    tasks: list[Callable[[], Any]] = [
+        # First: it stays in this process (FAISS indexes do not pickle).
+        partial(
+            SongVectors.from_embeddings,
+            embeddings,
+            catalogue_size=catalogue_size,
+            index_settings=index_settings,
+        ),
+        partial(statistics_build, playlists=fit_part, catalogue_size=catalogue_size),
+        partial(statistics_build, playlists=train_playlists, catalogue_size=catalogue_size),
+    ]
+    vectors, fit_statistics, statistics = tasks_run(
+        tasks, processes=processes, costs=[2.0, 1.0, 1.0]
+    )
+    return vectors, fit_statistics, statistics
+
+
+def _reports(
+    scored: dict[str, dict[str, CaseScores]],
+    cases: Cases,
+    judge: Judge,
+    vectors: SongVectors,
+    processes: int,
+) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, float]]], list[dict[str, Any]]]:
+    """The index report, every ranker's metrics, and per question the paired comparison of
+    the served model with the statistics-only variant: independent tasks."""
+    questions = list(scored)
+    tasks: list[Callable[[], Any]] = [
+        vectors.index_report,
+        partial(metrics_all, scored, cases, judge),
+        *[
+            partial(
+                paired_comparison,
+                ("both", "statistics"),
+                scored[question]["model"],
+                scored[question]["ablation:statistics"],
+                cases,
+                judge,
+            )
+            for question in questions
+        ],
+    ]
+    # Rough relative times, in cases compared (the index report takes about as long as the
+    # similar question's comparison): only there to balance the processes.
+    costs = [10_000.0, 3_000.0, *[float(len(scored[q]["model"].tops)) for q in questions]]
+    done = tasks_run(tasks, processes=processes, costs=costs)
+    return done[0], done[1], done[2:]
+
+
+def _scorers_fit(
+    *,
+    fit_cases: dict[Question, list[FitCase]],
+    answer_plays: np.ndarray,
+    seed_tagged: np.ndarray,
+    catalogue_size: int,
+    description: dict[str, Any],
+    processes: int,
+) -> dict[str, Scorers]:
+    """The weights of every ablation variant and question, each fit a task of its own."""
+    jobs = [(variant, question) for variant in ABLATION for question in Question]
+
+    def fit(variant: str, question: Question) -> LinearScorer:
+        fitted = scorer_fit(
+            cases=fit_cases[question],
+            keep=ABLATION[variant],
+            description={**description, "variant": variant},
+        )
+        if question is not Question.SIMILAR:
+            return fitted
+        return calibration_apply(
+            scorer=fitted,
+            cases=fit_cases[question],
+            answer_plays=answer_plays,
+            seed_tagged=seed_tagged,
+            catalogue_size=catalogue_size,
+        )
+
+    rows = {q: sum(len(case.labels) for case in fit_cases[q]) for q in Question}
+    fitted = tasks_run(
+        [partial(fit, variant, question) for variant, question in jobs],
+        processes=processes,
+        # The similar question's calibration costs about as much again as its fit.
+        costs=[rows[q] * (2.0 if q is Question.SIMILAR else 1.0) for _, q in jobs],
+    )
+    by_job = dict(zip(jobs, fitted, strict=True))
+    return {
+        variant: Scorers(by_question={q: by_job[(variant, q)] for q in Question})
+        for variant in ABLATION
+    }
+
+
+def _evaluation_rankers(
+    recommender: Recommender, scorers: dict[str, Scorers]
+) -> tuple[dict[str, Ranker], dict[str, Ranker]]:
+    """The served model and the baselines; then the ablation and the familiarity sweep."""
     shared = _CandidatesOnce()
     served = _SharingCandidates(recommender, scorers["both"], shared)
     rankers: dict[str, Ranker] = {"model": served}
-    rankers.update(baselines_build(statistics=statistics, popular=recommender.popular))
+    rankers.update(baselines_build(statistics=recommender.statistics, popular=recommender.popular))
     # Asked right after the served model on every case, so they reuse its candidates.
     others: dict[str, Ranker] = {
         f"ablation:{variant}": _SharingCandidates(recommender, scorers[variant], shared)
@@ -189,11 +323,35 @@ def model_build(
             if value != DEFAULT_FAMILIARITY
         }
     )
-    answers = answers_collect(
-        rankers={**rankers, **others}, cases=evaluation_cases, same_on_one_song=ONE_SONG_SAME_AS
+    return rankers, others
+
+
+def _scored_parallel(
+    rankers: dict[str, Ranker], cases: Cases, judge: Judge, processes: int
+) -> dict[str, dict[str, CaseScores]]:
+    """Every ranker's case scores on every question, the cases shared out in pieces."""
+
+    def piece_scored(piece: Cases) -> dict[str, dict[str, CaseScores]]:
+        with one_search_thread():
+            answers = answers_collect(
+                rankers=rankers, cases=piece, same_on_one_song=ONE_SONG_SAME_AS
+            )
+            return scores_all(answers, piece, judge)
+
+    pieces = cases_split(cases, processes)
+    return scores_join(
+        tasks_run(
+            [partial(piece_scored, piece) for piece in pieces],
+            processes=processes,
+            costs=[sum(piece.counts().values()) for piece in pieces],
+        )
     )
-    scored = scores_all(answers, evaluation_cases, judge)
-    everything = metrics_all(scored, evaluation_cases, judge)
+
+
+def _results(
+    everything: dict[str, dict[str, dict[str, float]]], rankers: dict[str, Ranker]
+) -> dict[str, Any]:
+    """The stored metrics of the served model, the baselines, the ablation and the sweep."""
     results: dict[str, Any] = {
         question: {name: by[name] for name in rankers} for question, by in everything.items()
     }
@@ -215,27 +373,25 @@ def model_build(
         question: {variant: headline_of(question, m) for variant, m in variants.items()}
         for question, variants in results["ablation_metrics"].items()
     }
-    # Does Word2Vec add? The served model against the statistics-only variant, case by case.
-    results["ablation_significance"] = {
-        question: paired_comparison(
-            ("both", "statistics"),
-            by["model"],
-            by["ablation:statistics"],
-            evaluation_cases,
-            judge,
-        )
-        for question, by in scored.items()
-    }
-    results["cases"] = evaluation_cases.counts()
-    # The ablation and the familiarity sweep answer every evaluation case.
-    results["ablation_cases"] = evaluation_cases.counts()
-    results["k"] = 10
-    results["catalogue_size"] = size
-    results["index"] = vectors.index_report()
-    timings["evaluate"] = time.perf_counter() - lap
-    return BuiltModel(
-        recommender=recommender, embeddings=embeddings, metrics=results, timings=timings
+    return results
+
+
+def _fit_cases_parallel(
+    recommender: Recommender, cases: Cases, processes: int
+) -> dict[Question, list[FitCase]]:
+    """_fit_cases over cases_split's pieces, joined in case order."""
+
+    def piece_fit_cases(piece: Cases) -> dict[Question, list[FitCase]]:
+        with one_search_thread():
+            return _fit_cases(recommender, piece)
+
+    pieces = cases_split(cases, processes)
+    found = tasks_run(
+        [partial(piece_fit_cases, piece) for piece in pieces],
+        processes=processes,
+        costs=[sum(piece.counts().values()) for piece in pieces],
     )
+    return {q: [case for part in found for case in part[q]] for q in Question}
 
 
 def _fit_cases(recommender: Recommender, cases: Cases) -> dict[Question, list[FitCase]]:

@@ -163,6 +163,7 @@ def training_run_execute(
             catalogue=corpus.catalogue,
             params=params,
             index_settings=index_settings(),
+            processes=settings.RECOMMENDER_TRAIN_PROCESSES or None,
             on_epoch_end=partial(_epoch_end, version_id, deadline, time_limit_seconds),
             on_step=step,
         )
