@@ -114,36 +114,58 @@ def _pair_row(pair_keys: np.ndarray, previous: int, song: int, size: int) -> int
 
 
 @njit(cache=True, nogil=True)
-def _best_first(keys: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
-    """Positions of the `limit` largest keys, ties by the lower id, in ascending position.
+def _worse(key: float, song: int, other_key: float, other_song: int) -> bool:
+    """Does (key, song) rank below (other_key, other_song)? Larger keys first, ties by id."""
+    return key < other_key or (key == other_key and song > other_song)
 
-    One partition finds the limit-th largest key; everything above it is in, and the ties
-    at it are taken by id.
+
+@njit(cache=True, nogil=True)
+def _best_first(keys: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
+    """Positions (ascending) of the `limit` largest keys, ties by the lower id.
+
+    One pass with a heap of the `limit` best so far, its worst on top: most entries are
+    turned away by one comparison with that worst one.
     """
     n = len(keys)
     if n <= limit:
         return np.arange(n)
-    threshold = -np.partition(-keys, limit - 1)[limit - 1]
-    chosen = np.zeros(n, dtype=np.bool_)
-    taken = 0
-    for i in range(n):
-        if keys[i] > threshold:
-            chosen[i] = True
-            taken += 1
-    if taken < limit:
-        tied = np.empty(n, dtype=np.int64)
-        count = 0
-        for i in range(n):
-            if keys[i] == threshold:
-                tied[count] = i
-                count += 1
-        tied_ids = np.empty(count, dtype=np.int64)
-        for t in range(count):
-            tied_ids[t] = ids[tied[t]]
-        order = np.argsort(tied_ids, kind="mergesort")
-        for t in range(limit - taken):
-            chosen[tied[order[t]]] = True
-    return np.flatnonzero(chosen)
+    heap = np.empty(limit, dtype=np.int64)  # positions into keys/ids
+    for i in range(limit):
+        heap[i] = i
+        _sift_up(heap, i, keys, ids)
+    for i in range(limit, n):
+        top = heap[0]
+        if _worse(keys[top], ids[top], keys[i], ids[i]):
+            heap[0] = i
+            _sift_down(heap, limit, keys, ids)
+    return np.sort(heap)
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(heap: np.ndarray, at: int, keys: np.ndarray, ids: np.ndarray) -> None:
+    while at > 0:
+        parent = (at - 1) // 2
+        a, b = heap[at], heap[parent]
+        if not _worse(keys[a], ids[a], keys[b], ids[b]):
+            return
+        heap[at], heap[parent] = b, a
+        at = parent
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(heap: np.ndarray, size: int, keys: np.ndarray, ids: np.ndarray) -> None:
+    at = 0
+    while True:
+        worst = at
+        for child in (2 * at + 1, 2 * at + 2):
+            if child < size:
+                c, w = heap[child], heap[worst]
+                if _worse(keys[c], ids[c], keys[w], ids[w]):
+                    worst = child
+        if worst == at:
+            return
+        heap[at], heap[worst] = heap[worst], heap[at]
+        at = worst
 
 
 @njit(cache=True, nogil=True)
@@ -308,7 +330,7 @@ def candidates_compute(
             NEIGHBOUR_PLAYLISTS,
         )
         neighbour_best = neighbour_ids[
-            _best_first(neighbour_scores.astype(np.float64), neighbour_ids, NEIGHBOUR_TAKEN)
+            _best_first(neighbour_scores, neighbour_ids, NEIGHBOUR_TAKEN)
         ]
 
     # Every source's first entries, then the distinct allowed ones, ascending.

@@ -202,7 +202,8 @@ class Recommender:
             raise ValueError("a recommendation needs at least one song")
         if k < 1:
             raise ValueError(f"k must be at least 1 (got {k})")
-        outside = [s for s in context if not 0 <= s < self.catalogue_size]
+        size = len(self._known)
+        outside = [s for s in context if not 0 <= s < size]
         if outside:
             raise ValueError(f"songs outside the catalogue: {outside}")
         tilt_weight = familiarity_weight(familiarity)
