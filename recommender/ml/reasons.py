@@ -20,6 +20,7 @@ import numpy as np
 
 from recommender.ml.candidate_kernel import table_strength
 from recommender.ml.features import CONTEXT_LIMIT, FEATURES, CatalogueArrays
+from recommender.ml.scorer import LinearScorer
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -89,21 +90,26 @@ class ReasonContext:
 class Explanation:
     """What a ranked list needs to say why each song is there, worked out only when asked.
 
-    The first `len(contributions)` songs were scored; the rest are popular picks (the
-    fallback, or the fill after the model's candidates ran out).
+    The first `len(scored_rows)` songs were scored; the rest are popular picks (the fallback,
+    or the fill after the model's candidates ran out). A scored song's contributions are
+    computed only for the songs whose reasons are asked: the radio asks for one of fifty.
     """
 
     where: ReasonContext
     song_ids: np.ndarray  # int64 (n,)
-    contributions: np.ndarray  # (scored, len(FEATURES)): LinearScorer.contributions
+    features: np.ndarray  # (candidates, len(FEATURES)): every candidate's features
+    scored_rows: np.ndarray  # int (scored,): the row in `features` of each scored song
+    scorer: LinearScorer | None  # what scored them (None: nothing was scored)
     tag_matched: np.ndarray  # bool (n,): popular picks sharing a specific tag with the context
 
     def reasons(self, positions: Sequence[int]) -> tuple[Reason, ...]:
         picked = np.asarray(positions, dtype=np.int64)
         finder = _BecauseOf(self.where, self.song_ids[picked])
-        scored = picked < len(self.contributions)
+        scored = picked < len(self.scored_rows)
         out: list[Reason] = []
-        grouped = self.contributions[picked[scored]].astype(np.float64) @ _MEMBERSHIP
+        rows = self.features[self.scored_rows[picked[scored]]]
+        contributions = self.scorer.contributions(rows) if self.scorer is not None else rows
+        grouped = contributions.astype(np.float64) @ _MEMBERSHIP
         scored_reasons = iter(_scored_reasons(grouped, finder, np.flatnonzero(scored).tolist()))
         for i, (position, is_scored) in enumerate(
             zip(picked.tolist(), scored.tolist(), strict=True)

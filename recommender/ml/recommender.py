@@ -224,7 +224,6 @@ class Recommender:
             positions = order[self._pick(found.song_ids[order], k, max_per_artist)]
         ids = found.song_ids[positions]
         scores = 1.0 / (1.0 + np.exp(-logits[positions].astype(np.float64)))
-        contributions = scorer.contributions(found.features[positions])
         if len(ids) < k:
             taken = np.concatenate([ids, np.asarray(context, dtype=np.int64), excluded])
             extra = self._popular_fill(taken, k - len(ids), max_per_artist, ids)
@@ -237,7 +236,9 @@ class Recommender:
             explanation=Explanation(
                 where=self._reason_context(context),
                 song_ids=ids,
-                contributions=contributions,
+                features=found.features,
+                scored_rows=positions,
+                scorer=scorer,
                 tag_matched=np.zeros(len(ids), dtype=bool),
             ),
         )
@@ -338,7 +339,9 @@ class Recommender:
             explanation=Explanation(
                 where=self._reason_context(context),
                 song_ids=ids,
-                contributions=np.zeros((0, len(FEATURES)), dtype=np.float32),
+                features=np.zeros((0, len(FEATURES)), dtype=np.float32),
+                scored_rows=np.zeros(0, dtype=np.int64),
+                scorer=None,
                 tag_matched=np.arange(len(ids)) < len(first),
             ),
         )
