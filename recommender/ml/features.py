@@ -2,8 +2,9 @@
 
 Given the songs a listener gave (an ordered history, a set of seeds or one song), candidates
 come from the playlist statistics (successors at gaps 1..5 of the recent songs, second-order
-transitions, co-occurrence with every context song), from one exact FAISS search over the
-Word2Vec vectors and from the most played songs. Each candidate gets one row of FEATURES;
+transitions, co-occurrence with every context song), from the Word2Vec neighbours (the
+newest song's row of the version's neighbour tables, or one FAISS search for a set of seeds)
+and from the most played songs. Each candidate gets one row of FEATURES;
 the scorer (scorer.py) turns a row into a score with weights fitted per question.
 
 The counting is compiled (candidate_kernel.py) over arrays loaded from one version's folder;
