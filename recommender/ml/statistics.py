@@ -68,17 +68,6 @@ class SparseRows:
             end = min(end, start + limit)
         return self.targets[start:end], self.counts[start:end]
 
-    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(targets, counts, owners) of several rows at once, concatenated in row order;
-        owners[j] is the position in `rows` of the row entry j came from. Rows must be
-        inside the table."""
-        starts = self.indptr[rows].astype(np.int64)
-        lengths = self.indptr[rows + 1] - starts
-        owners = np.repeat(np.arange(len(rows)), lengths)
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.arange(len(owners)) - offsets[owners] + starts[owners]
-        return self.targets[positions], self.counts[positions], owners
-
     def total(self, i: int) -> float:
         return float(self.totals[i]) if 0 <= i < self.rows else 0.0
 

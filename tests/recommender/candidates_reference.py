@@ -24,7 +24,6 @@ from recommender.ml.candidate_kernel import (
     SUCCESSORS_TAKEN,
 )
 from recommender.ml.features import FEATURE_INDEX, FEATURES, Candidates, CatalogueArrays, Question
-from recommender.ml.sorted_sets import IdLookup, in_sorted, sorted_unique
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
 
@@ -79,8 +78,7 @@ def neighbour_playlists(
     songs_of = np.concatenate(
         [self.playlist_songs[a:b] for a, b in zip(p_starts.tolist(), p_ends.tolist(), strict=True)]
     )
-    ids = sorted_unique(songs_of)
-    inverse, _ = IdLookup(ids, self.catalogue_size).find(songs_of)
+    ids, inverse = np.unique(songs_of, return_inverse=True)
     scores = np.bincount(inverse, weights=np.repeat(top_weights, p_ends - p_starts))
     return ids.astype(np.int64), (scores / top_weights.sum()).astype(np.float32)
 
@@ -148,10 +146,10 @@ def candidates_reference(
         sources.append(vectors.nearest_next(vectors.query[last_row], NEAREST_TAKEN + 1))
     sources.append(popular[: POPULAR_TAKEN + len(banned)])
 
-    ids = sorted_unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
+    ids = np.unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in sources]))
     ids = ids[(ids >= 0) & (ids < size)]
     if len(banned):
-        ids = ids[~in_sorted(ids, banned)]
+        ids = ids[~np.isin(ids, banned)]
     ids = ids[catalogue.recommendable[ids]]
     features = np.zeros((len(ids), len(FEATURES)), dtype=np.float32)
     if not len(ids):
@@ -202,7 +200,7 @@ def candidates_reference(
         sums.add(targets, _COOCCURRENCE_ANY, counts.astype(np.float64))
     if len(neighbour_ids):
         sums.add(neighbour_ids, "neighbour_playlists", neighbour_scores)
-    summed = sums.over(ids, size)
+    summed = sums.over(ids)
     statistic_columns = [column[name] for name in _SUMMED]
     features[:, statistic_columns] = summed[:, : len(_SUMMED)]
     features[:, column["cooccurrence_log"]] = np.log1p(summed[:, _SUMMED_INDEX[_COOCCURRENCE_ANY]])
@@ -264,14 +262,15 @@ class _ColumnSums:
         self._lengths.append(len(targets))
         self._values.append(values)
 
-    def over(self, ids: np.ndarray, universe: int) -> np.ndarray:
+    def over(self, ids: np.ndarray) -> np.ndarray:
         """(len(ids), columns) float64 sums; targets that are not candidates are dropped."""
         width = len(_SUMMED_INDEX)
         if not self._targets:
             return np.zeros((len(ids), width))
         targets = np.concatenate(self._targets)
         columns = np.repeat(np.asarray(self._columns, dtype=np.intp), self._lengths)
-        where, hit = IdLookup(ids, universe).find(targets)
+        hit = np.isin(targets, ids)
+        where = np.searchsorted(ids, targets)
         cells = where[hit] * width + columns[hit]
         values = np.concatenate(self._values)[hit]
         return np.bincount(cells, weights=values, minlength=len(ids) * width).reshape(-1, width)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.ml.features import CatalogueArrays
-from recommender.ml.sorted_sets import IdLookup, in_sorted, positions_in, sorted_unique
+from recommender.ml.sorted_sets import sorted_unique
 
 SIZES = (0, 1, 2, 7, 300, 5000)
 
@@ -19,31 +19,6 @@ def test_sorted_unique_is_np_unique(size: int) -> None:
         got = sorted_unique(values)
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, np.unique(values))
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_in_sorted_and_positions_in_agree_with_isin(size: int) -> None:
-    rng = np.random.default_rng(size + 1)
-    ids = np.unique(rng.integers(0, 1000, size))
-    values = rng.integers(0, 1000, 400)
-    np.testing.assert_array_equal(in_sorted(values, ids), np.isin(values, ids))
-    where, found = positions_in(ids, values)
-    np.testing.assert_array_equal(ids[where[found]], values[found])
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_id_lookup_finds_exactly_the_members_whatever_the_table_held(size: int) -> None:
-    rng = np.random.default_rng(size + 2)
-    universe = 3000
-    ids = np.unique(rng.integers(0, universe, size))
-    # Fill freed memory with plausible positions first, so that stale slots are likely.
-    for _ in range(3):
-        IdLookup(np.arange(universe), universe)
-    lookup = IdLookup(ids, universe)
-    values = rng.integers(0, universe, 2000)
-    where, found = lookup.find(values)
-    np.testing.assert_array_equal(found, np.isin(values, ids))
-    np.testing.assert_array_equal(ids[where[found]], values[found])
 
 
 def test_sharing_tags_with_is_sharing_a_tag_for_each_reference() -> None:
