@@ -30,7 +30,9 @@ def log_in(browser: WebDriver, live_server) -> None:
     browser.find_element(By.ID, "id_username").send_keys("boss")
     browser.find_element(By.ID, "id_password").send_keys("a long password")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    WebDriverWait(browser, 15).until(ec.presence_of_element_located((By.ID, "site-name")))
+    # The login page has the site name too; only a logged-in page has the user tools. Waiting
+    # for the name let the next page load start before the login's cookie was set.
+    WebDriverWait(browser, 15).until(ec.presence_of_element_located((By.ID, "user-tools")))
 
 
 def test_the_version_list_fits_the_table_at_1280_px(
