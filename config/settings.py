@@ -244,10 +244,12 @@ RECOMMENDER_TRAIN_PROCESSES = int(os.environ.get("RECOMMENDER_TRAIN_PROCESSES") 
 RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", "50"))
 RECOMMENDER_API_RATE_BURST = int(os.environ.get("RECOMMENDER_API_RATE_BURST", "100"))
 # The song index (read by the worker when it builds a version): exact below this many songs
-# with a vector, above it an inverted file of this many lists, at most this many searched per
-# query: as few as reach the recall target (0 turns the target off: always NPROBE). Each
-# version stores the recall@10 and probes its index reached (recommender/ml/index.py).
+# with a vector, above it an inverted file of at least this many lists (LISTS_PER_ROOT times
+# the square root of the songs when that is more), at most this many searched per query: as
+# few as reach the recall target (0 turns the target off: always NPROBE). Each version stores
+# the lists, probes and recall@10 its index reached (recommender/ml/index.py).
 RECOMMENDER_INDEX_EXACT_BELOW = int(os.environ.get("RECOMMENDER_INDEX_EXACT_BELOW", "20000"))
 RECOMMENDER_INDEX_LISTS = int(os.environ.get("RECOMMENDER_INDEX_LISTS", "256"))
+RECOMMENDER_INDEX_LISTS_PER_ROOT = float(os.environ.get("RECOMMENDER_INDEX_LISTS_PER_ROOT", "0.5"))
 RECOMMENDER_INDEX_NPROBE = int(os.environ.get("RECOMMENDER_INDEX_NPROBE", "64"))
 RECOMMENDER_INDEX_RECALL = float(os.environ.get("RECOMMENDER_INDEX_RECALL", "0.96"))

@@ -7,7 +7,10 @@ the inner product is the cosine.
 - Below `IndexSettings.exact_below` songs the index is flat: exact, the true nearest neighbours.
 - From there on it is an inverted file (`IndexIVFFlat`, `lists` lists, `nprobe` of them
   searched): the vectors are stored exactly and every song stays reachable, but a query scans
-  about nprobe / lists of them, so a few true neighbours can be missed. `index_recall` measures
+  about nprobe / lists of them, so a few true neighbours can be missed. The lists grow with
+  the square root of the catalogue (`IndexSettings.lists_for`): with a fixed number, each
+  query scans a fixed share of the songs, and the worker's neighbour tables, one query per
+  song, grow with the square of the catalogue. `index_recall` measures
   how many, against an exact scan; the worker stores it on every version. The ranking
   recomputes exact scores for every candidate anyway.
 - With a `recall_target`, the build searches as few lists as reach it: the smallest nprobe of
@@ -21,6 +24,7 @@ training pipeline; nprobe is written into the index file, so a version keeps its
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,15 +54,25 @@ class IndexSettings:
     """When the index turns approximate, and how approximate it is."""
 
     exact_below: int = 20_000
-    lists: int = 256
+    lists: int = 256  # the fewest lists of an inverted file (lists_for)
+    # Lists per square root of the songs, above `lists`. A query costs about lists centroid
+    # products plus nprobe * songs / lists vectors, least near lists ~ sqrt(nprobe * songs);
+    # 0.5 keeps catalogues up to 262,144 songs on the 256 lists that earlier versions used.
+    lists_per_root: float = 0.5
     nprobe: int = 64  # with a recall target: the most lists a query may search
     recall_target: float | None = 0.96
 
     def __post_init__(self) -> None:
-        if self.exact_below < 0 or self.lists < 1 or self.nprobe < 1:
+        if self.exact_below < 0 or self.lists < 1 or self.nprobe < 1 or self.lists_per_root < 0:
             raise ValueError(f"index settings must be positive: {self}")
         if self.recall_target is not None and not 0.0 < self.recall_target <= 1.0:
             raise ValueError(f"the recall target must be in (0, 1]: {self}")
+
+    def lists_for(self, songs: int) -> int:
+        """The inverted file's lists for `songs` vectors: `lists`, or lists_per_root *
+        sqrt(songs) when that is more, and never fewer than POINTS_PER_LIST songs a list."""
+        grown = round(self.lists_per_root * math.sqrt(songs))
+        return min(max(self.lists, grown), songs // POINTS_PER_LIST)
 
 
 EXACT_BELOW = IndexSettings().exact_below
@@ -96,7 +110,7 @@ class SongIndex:
         if len(np.unique(ids)) != len(ids):
             raise ValueError("song ids must be unique")
         dimensions = matrix.shape[1]
-        lists = min(settings.lists, len(ids) // POINTS_PER_LIST)
+        lists = settings.lists_for(len(ids))
         if len(ids) < settings.exact_below or lists < 2:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimensions))
         else:

@@ -226,6 +226,7 @@ def index_settings() -> IndexSettings:
     return IndexSettings(
         exact_below=settings.RECOMMENDER_INDEX_EXACT_BELOW,
         lists=settings.RECOMMENDER_INDEX_LISTS,
+        lists_per_root=settings.RECOMMENDER_INDEX_LISTS_PER_ROOT,
         nprobe=settings.RECOMMENDER_INDEX_NPROBE,
         recall_target=settings.RECOMMENDER_INDEX_RECALL or None,
     )

@@ -55,7 +55,7 @@ def test_recall_grows_with_the_lists_searched_and_is_one_when_all_are() -> None:
 
 
 def test_settings_that_make_no_sense_are_refused() -> None:
-    for bad in ({"lists": 0}, {"nprobe": 0}, {"exact_below": -1}):
+    for bad in ({"lists": 0}, {"nprobe": 0}, {"exact_below": -1}, {"lists_per_root": -1.0}):
         with pytest.raises(ValueError, match="positive"):
             IndexSettings(**bad)  # type: ignore[arg-type]
 
@@ -87,3 +87,18 @@ def test_a_recall_target_outside_zero_to_one_is_refused() -> None:
     for bad in (0.0, 1.5, -0.1):
         with pytest.raises(ValueError, match="recall target"):
             IndexSettings(recall_target=bad)
+
+
+def test_the_lists_grow_with_the_square_root_of_the_songs_above_the_fewest() -> None:
+    settings = IndexSettings(lists=256, lists_per_root=0.5)
+    assert settings.lists_for(70_000) == 256  # yes_complete's size keeps the fewest
+    assert settings.lists_for(1_000_000) == 500
+    assert settings.lists_for(4_000_000) == 1_000
+    assert settings.lists_for(1_000) == 1_000 // 64  # never fewer than 64 songs a list
+
+
+def test_a_large_catalogue_builds_the_grown_number_of_lists() -> None:
+    vectors = _unit_vectors(SONGS)
+    settings = IndexSettings(exact_below=0, lists=4, lists_per_root=0.5, recall_target=None)
+    index = SongIndex.build(np.arange(SONGS), vectors, settings)
+    assert index.describe()["lists"] == round(0.5 * SONGS**0.5) == 27
