@@ -35,6 +35,7 @@ from recommender.ml.candidate_kernel import (
     context_queries,
     table_strength,
 )
+from recommender.ml.reason_kernel import kind_shares, strongest_rows
 from recommender.ml.shared_arrays import arrays_map, arrays_save, readonly
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
@@ -314,4 +315,9 @@ def compile_ahead() -> None:
         )
     for tables in statistics.reason_tables.values():
         table_strength(np.array([0, 1], dtype=np.int64), np.array([2, 3], dtype=np.int64), *tables)
+    # The reasons' kernels, with the array types a fitted scorer and a candidate set have.
+    kinds = np.arange(len(FEATURES), dtype=np.int64) % 2
+    ones = np.ones(len(FEATURES), dtype=np.float32)
+    kind_shares(np.ones((2, len(FEATURES)), dtype=np.float32), ones, ones, ones, kinds, 2)
+    strongest_rows(np.zeros((2, 3)))
     _compiled = True

@@ -82,6 +82,8 @@ def station_build(
         if 0 <= song < size and not banned[song]:
             banned[song] = True
             banned_ids.append(song)
+    # How many allowed candidates a step looks at: the best one, or those it samples among.
+    wanted = 1 if rng is None else SAMPLE_AMONG
     chosen: list[int] = []
     sources: list[str] = []
     reasons: list[Reason] = []
@@ -94,16 +96,14 @@ def station_build(
             exclude=np.asarray(banned_ids, dtype=np.int64),
             familiarity=rules.familiarity,
         )
-        ids = ranked.song_ids
-        allowed = ~banned[ids]
-        candidate_artists = artists[ids]
-        for artist in held:  # at most artist_gap of them
-            allowed &= candidate_artists != artist
-        keep = np.flatnonzero(allowed)
-        if len(keep):
+        ids = ranked.song_ids.tolist()
+        # Walked in Python: the first allowed candidates are nearly always among the first few
+        # of fifty, where array operations over all fifty cost more than the walk.
+        keep = _first_allowed(ids, artists, banned, held, wanted)
+        if keep:
             at = keep[_pick(ranked.scores[keep].astype(np.float64), rng)]
-            song, source = int(ids[at]), ranked.source
-            (reason,) = ranked.reasons([int(at)])
+            song, source = ids[at], ranked.source
+            (reason,) = ranked.reasons([at])
         else:
             fallback = _popular_allowed(recommender, banned, held)
             if fallback is None:
@@ -122,6 +122,19 @@ def station_build(
         reasons=tuple(reasons),
         complete=len(chosen) == length,
     )
+
+
+def _first_allowed(
+    ids: list[int], artists: np.ndarray, banned: np.ndarray, held: set[int], wanted: int
+) -> list[int]:
+    """Positions of the first `wanted` candidates neither banned nor by a held-back artist."""
+    keep: list[int] = []
+    for at, song in enumerate(ids):
+        if not banned[song] and int(artists[song]) not in held:
+            keep.append(at)
+            if len(keep) == wanted:
+                break
+    return keep
 
 
 def _pick(scores: np.ndarray, rng: np.random.Generator | None) -> int:

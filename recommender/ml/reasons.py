@@ -20,6 +20,7 @@ import numpy as np
 
 from recommender.ml.candidate_kernel import table_strength
 from recommender.ml.features import CONTEXT_LIMIT, FEATURES, CatalogueArrays
+from recommender.ml.reason_kernel import kind_shares, strongest_rows
 from recommender.ml.scorer import LinearScorer
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
@@ -60,9 +61,8 @@ KIND_OF_FEATURE: dict[str, ReasonKind] = {
 }
 # The kinds a scored song can have, in a fixed order (the columns of the grouped shares).
 SCORED_KINDS: tuple[ReasonKind, ...] = tuple(dict.fromkeys(KIND_OF_FEATURE[f] for f in FEATURES))
-_MEMBERSHIP = np.array(
-    [[KIND_OF_FEATURE[f] is kind for kind in SCORED_KINDS] for f in FEATURES], dtype=np.float64
-)
+# Per feature, its column in SCORED_KINDS (what reason_kernel.kind_shares sums it into).
+KIND_COLUMN = np.array([SCORED_KINDS.index(KIND_OF_FEATURE[f]) for f in FEATURES], dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,9 @@ class Explanation:
         scored = picked < len(self.scored_rows)
         out: list[Reason] = []
         rows = self.features[self.scored_rows[picked[scored]]]
-        contributions = self.scorer.contributions(rows) if self.scorer is not None else rows
-        grouped = contributions.astype(np.float64) @ _MEMBERSHIP
-        scored_reasons = iter(_scored_reasons(grouped, finder, np.flatnonzero(scored).tolist()))
+        scored_reasons = iter(
+            _scored_reasons(rows, self.scorer, finder, np.flatnonzero(scored).tolist())
+        )
         for i, (position, is_scored) in enumerate(
             zip(picked.tolist(), scored.tolist(), strict=True)
         ):
@@ -130,28 +130,29 @@ class Explanation:
         return tuple(out)
 
 
-def _scored_reasons(grouped: np.ndarray, finder: _BecauseOf, where: list[int]) -> list[Reason]:
-    """The reason of each row of `grouped` (kinds' contributions); row r is song where[r].
+def _scored_reasons(
+    rows: np.ndarray, scorer: LinearScorer | None, finder: _BecauseOf, where: list[int]
+) -> list[Reason]:
+    """The reason of each row of candidate features, scored by `scorer`; row r is song where[r].
 
-    Worked out for all rows in a few array operations, then read off row by row.
+    The arithmetic is compiled (reason_kernel.kind_shares), then read off row by row.
     """
-    if not len(grouped):
+    if not len(rows) or scorer is None:
         return []
-    kinds = np.argmax(grouped, axis=1).tolist()
-    positive = np.maximum(grouped, 0.0)
-    totals = positive.sum(axis=1)
-    orders = np.argsort(-positive, axis=1, kind="stable").tolist()
-    # Rounded here, once for all rows: a Python round() per share cost more than the ranking.
-    fractions = np.round(positive / np.where(totals > 0, totals, 1.0)[:, None], 3).tolist()
-    lifted = (positive > 0).tolist()
-    scored = (totals > 0).tolist()
+    strongest, order, fractions, lifted = kind_shares(
+        rows, scorer.mean, scorer.scale, scorer.weights, KIND_COLUMN, len(SCORED_KINDS)
+    )
+    kinds, orders, shares_of, counts = (
+        strongest.tolist(),
+        order.tolist(),
+        fractions.tolist(),
+        lifted.tolist(),
+    )
     out: list[Reason] = []
     for row, i in enumerate(where):
         kind = SCORED_KINDS[kinds[row]]
-        shares: tuple[tuple[ReasonKind, float], ...] = ()
-        if scored[row]:
-            share, counts = fractions[row], lifted[row]
-            shares = tuple([(SCORED_KINDS[j], share[j]) for j in orders[row] if counts[j]])
+        share = shares_of[row]
+        shares = tuple([(SCORED_KINDS[j], share[j]) for j in orders[row][: counts[row]]])
         because_of = finder.song_for(kind, i)
         tag = finder.shared_tag(i, because_of) if kind is ReasonKind.SAME_TAG else None
         out.append(Reason(kind=kind, because_of=because_of, tag=tag, shares=shares))
@@ -240,8 +241,4 @@ class _BecauseOf:
 def _strongest(strength: np.ndarray, recent: list[int]) -> list[int | None]:
     if not len(recent):
         return [None] * strength.shape[1]
-    best = np.argmax(strength, axis=0)
-    found = strength[best, np.arange(strength.shape[1])] > 0
-    return [
-        recent[b] if hit else None for b, hit in zip(best.tolist(), found.tolist(), strict=True)
-    ]
+    return [recent[b] if b >= 0 else None for b in strongest_rows(strength).tolist()]

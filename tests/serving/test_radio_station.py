@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from recommender.ml.familiarity import reciprocal_popularity_ranks
-from recommender.ml.radio import StationRules, station_build
+from recommender.ml.radio import CANDIDATE_POOL, HISTORY_WINDOW, StationRules, station_build
 from recommender.ml.recommender import Recommender
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue
@@ -82,6 +82,32 @@ def test_familiarity_half_keeps_the_models_order(model: Recommender, catalogue: 
     seeds = seeds_of(catalogue)
     station = station_build(model, seeds, StationRules(length=1, artist_gap=0))
     assert station.song_ids[0] == int(model.next(seeds, 1).song_ids[0])
+
+
+@pytest.mark.parametrize("familiarity", [0.0, 0.5, 1.0])
+def test_each_song_is_the_first_allowed_of_next_over_the_station_so_far_with_its_reason(
+    model: Recommender, catalogue: Catalogue, familiarity: float
+) -> None:
+    seeds = seeds_of(catalogue)
+    excluded = [catalogue.id("9 to 5")]
+    station = station_build(
+        model, seeds, StationRules(length=25, familiarity=familiarity), exclude=excluded
+    )
+    artists = model.catalogue.artist_ids
+    played = [*seeds, *station.song_ids]
+    for step, song in enumerate(station.song_ids):
+        history = played[: len(seeds) + step]
+        held = {int(artists[s]) for s in history[-3:]} - {-1}
+        ranked = model.next(
+            history[-HISTORY_WINDOW:],
+            CANDIDATE_POOL,
+            exclude=[*history, *excluded],
+            familiarity=familiarity,
+        )
+        ids = ranked.song_ids.tolist()
+        first = next(at for at, s in enumerate(ids) if int(artists[s]) not in held)
+        assert song == ids[first], step
+        assert station.reasons[step] == ranked.reasons([first])[0], step
 
 
 def test_when_the_catalogue_runs_out_the_station_says_so(
