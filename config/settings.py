@@ -245,9 +245,10 @@ RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", 
 RECOMMENDER_API_RATE_BURST = int(os.environ.get("RECOMMENDER_API_RATE_BURST", "100"))
 # The song index (read by the worker when it builds a version): exact below this many songs
 # with a vector, above it an inverted file of at least this many lists (LISTS_PER_ROOT times
-# the square root of the songs when that is more), at most this many searched per query: as
-# few as reach the recall target (0 turns the target off: always NPROBE). Each version stores
-# the lists, probes and recall@10 its index reached (recommender/ml/index.py).
+# the square root of the songs when that is more), at most NPROBE searched per query (the
+# same share in a file with more lists): as few as reach the recall target (0 turns it off).
+# Each version stores the lists, probes and recall@10 its index reached
+# (recommender/ml/index.py).
 RECOMMENDER_INDEX_EXACT_BELOW = int(os.environ.get("RECOMMENDER_INDEX_EXACT_BELOW", "20000"))
 RECOMMENDER_INDEX_LISTS = int(os.environ.get("RECOMMENDER_INDEX_LISTS", "256"))
 RECOMMENDER_INDEX_LISTS_PER_ROOT = float(os.environ.get("RECOMMENDER_INDEX_LISTS_PER_ROOT", "0.5"))

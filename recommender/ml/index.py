@@ -14,9 +14,18 @@ the inner product is the cosine.
   how many, against an exact scan; the worker stores it on every version. The ranking
   recomputes exact scores for every candidate anyway.
 - With a `recall_target`, the build searches as few lists as reach it: the smallest nprobe of
-  NPROBE_LADDER (at most `nprobe`) whose recall@10 on a sample of the queries the ranking will
-  ask is at least the target. Vectors that cluster well (the unit "sounds like" vectors) need
-  far fewer probes than raw output vectors, and a query's cost grows with its probes.
+  NPROBE_LADDER (at most `IndexSettings.most_probes`) whose recall@10 on a sample of the
+  queries the ranking will ask is at least the target. Vectors that cluster well (the unit
+  "sounds like" vectors) need far fewer probes than raw output vectors, and a query's cost
+  grows with its probes.
+- Vectors of unequal lengths (the raw output vectors) are lifted before an inverted file
+  stores them: one more coordinate, sqrt(longest^2 - |x|^2), gives every row the same length,
+  and queries get a 0 there, so every inner product is unchanged while the largest inner
+  product becomes the smallest angle (Bachrach et al., 2014). k-means then groups the rows by
+  direction, which is what a query's best matches share; on raw lengths the long rows crowd
+  into a few lists and a query has to search many more of them for the same recall. The
+  lifted file puts a zero-padding transform in front (`IndexPreTransform`), so it is asked
+  with ordinary vectors and saved and loaded like any other.
 
 The settings come from Django settings (RECOMMENDER_INDEX_*, docs/operations.md) through the
 training pipeline; nprobe is written into the index file, so a version keeps its own.
@@ -45,6 +54,9 @@ NPROBE_LADDER = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512
 # The calibration's sample of queries differs from the stored recall's (seed 0), so the
 # stored figure is a fresh estimate rather than the one the choice was made on.
 CALIBRATION_SEED = 1
+# Relative spread of squared lengths below which rows count as equally long (unit vectors
+# stored as float32), and are not lifted.
+EQUAL_LENGTHS = 1e-4
 # A BLAS threshold no batch reaches (the largest C int): see _batch_search.
 _NEVER = 2**31 - 1
 
@@ -59,7 +71,9 @@ class IndexSettings:
     # products plus nprobe * songs / lists vectors, least near lists ~ sqrt(nprobe * songs);
     # 0.5 keeps catalogues up to 262,144 songs on the 256 lists that earlier versions used.
     lists_per_root: float = 0.5
-    nprobe: int = 64  # with a recall target: the most lists a query may search
+    # With a recall target: the most lists a query may search in a file of `lists` lists;
+    # a file with more lists may search the same share of them (most_probes).
+    nprobe: int = 64
     recall_target: float | None = 0.96
 
     def __post_init__(self) -> None:
@@ -74,6 +88,11 @@ class IndexSettings:
         grown = round(self.lists_per_root * math.sqrt(songs))
         return min(max(self.lists, grown), songs // POINTS_PER_LIST)
 
+    def most_probes(self, lists: int) -> int:
+        """The most lists a query of a file with `lists` lists may search: `nprobe`, or the
+        same share of the lists when the file has more than `lists` of them."""
+        return min(lists, max(self.nprobe, round(self.nprobe * lists / self.lists)))
+
 
 EXACT_BELOW = IndexSettings().exact_below
 
@@ -81,8 +100,10 @@ EXACT_BELOW = IndexSettings().exact_below
 class SongIndex:
     """Exact inner-product nearest-neighbour search over one vector per song id."""
 
-    def __init__(self, index: faiss.IndexIDMap2) -> None:
+    def __init__(self, index: faiss.Index) -> None:
+        # `index` is the id map, or a lifted file: the zero-padding transform over the id map.
         self._index = index
+        self._mapped = _id_map_of(index)
 
     @classmethod
     def build(
@@ -112,28 +133,21 @@ class SongIndex:
         dimensions = matrix.shape[1]
         lists = settings.lists_for(len(ids))
         if len(ids) < settings.exact_below or lists < 2:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimensions))
+            index: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimensions))
+            if len(ids):
+                index.add_with_ids(matrix, ids)
         else:
-            inverted = faiss.IndexIVFFlat(
-                faiss.IndexFlatIP(dimensions), dimensions, lists, faiss.METRIC_INNER_PRODUCT
-            )
-            inverted.train(matrix)  # k-means with FAISS's fixed seed: the same lists every run
-            inverted.nprobe = min(settings.nprobe, lists)
-            index = faiss.IndexIDMap2(inverted)
-        if len(ids):
-            index.add_with_ids(matrix, ids)
+            index = _inverted_file(ids, matrix, lists, settings.most_probes(lists))
         built = cls(_ready(index))
-        if settings.recall_target is not None and isinstance(
-            faiss.downcast_index(index.index), faiss.IndexIVF
-        ):
+        if settings.recall_target is not None and built._inverted() is not None:
             asked = matrix if queries is None else np.asarray(queries, dtype=np.float32)
             built._calibrate(matrix, asked, settings.recall_target)
         return built
 
     def _calibrate(self, vectors: np.ndarray, queries: np.ndarray, target: float) -> None:
         """Lower nprobe to the cheapest rung of NPROBE_LADDER that reaches `target` recall."""
-        inverted = faiss.downcast_index(self._index.index)
-        assert isinstance(inverted, faiss.IndexIVF)  # build() calibrates inverted files only
+        inverted = self._inverted()
+        assert inverted is not None  # build() calibrates inverted files only
         most = int(inverted.nprobe)
         probe = _RecallProbe(self, vectors, queries, seed=CALIBRATION_SEED)
         for nprobe in [n for n in NPROBE_LADDER if n < most]:
@@ -154,11 +168,23 @@ class SongIndex:
         return self.size
 
     def describe(self) -> dict[str, object]:
-        """What kind of index this is: {"kind": "flat"} or the inverted file's lists and probes."""
-        inner = faiss.downcast_index(self._index.index)
-        if isinstance(inner, faiss.IndexIVF):
-            return {"kind": "ivf-flat", "lists": int(inner.nlist), "nprobe": int(inner.nprobe)}
-        return {"kind": "flat"}
+        """What kind of index this is: {"kind": "flat"}, or the inverted file's lists and
+        probes, with "lifted": True when its vectors were lifted to equal lengths."""
+        inner = self._inverted()
+        if inner is None:
+            return {"kind": "flat"}
+        kind: dict[str, object] = {
+            "kind": "ivf-flat",
+            "lists": int(inner.nlist),
+            "nprobe": int(inner.nprobe),
+        }
+        if self._index is not self._mapped:
+            kind["lifted"] = True
+        return kind
+
+    def _inverted(self) -> faiss.IndexIVF | None:
+        inner = faiss.downcast_index(self._mapped.index)
+        return inner if isinstance(inner, faiss.IndexIVF) else None
 
     def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best songs per query row: (scores float32 (q, k), song ids int64 (q, k)).
@@ -217,15 +243,15 @@ class SongIndex:
         # lists through its on-disk lists, which made one search twenty times slower, so an
         # inverted file is read into memory (gunicorn's master loads it before forking, so
         # the workers still share it: config/gunicorn.py).
+        # read_index answers the file's own class (IndexIDMap2, or IndexPreTransform when
+        # lifted); a downcast copy would not own the index, which the original then frees.
         index = faiss.read_index(str(source), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        if not isinstance(index, faiss.IndexIDMap2):
-            index = faiss.downcast_index(index)
-        if isinstance(index, faiss.IndexIDMap2) and isinstance(
-            faiss.downcast_index(index.index), faiss.IndexIVF
-        ):
+        try:
+            mapped = _id_map_of(index)
+        except ValueError as exc:
+            raise ValueError(f"{source} holds {exc}") from exc
+        if isinstance(faiss.downcast_index(mapped.index), faiss.IndexIVF):
             index = faiss.read_index(str(source))
-        if not isinstance(index, faiss.IndexIDMap2):
-            raise ValueError(f"{source} holds a {type(index).__name__}, not an IndexIDMap2")
         return cls(_ready(index))
 
 
@@ -312,7 +338,7 @@ class _RecallProbe:
         rows = np.random.default_rng(seed).choice(len(queries), size=min(sample, len(queries)))
         self.asked = np.ascontiguousarray(np.asarray(queries, dtype=np.float32)[rows])
         exact_rows = np.argpartition(-(self.asked @ matrix.T), self.k - 1, axis=1)[:, : self.k]
-        ids = faiss.vector_to_array(index._index.id_map).astype(np.int64)
+        ids = faiss.vector_to_array(index._mapped.id_map).astype(np.int64)
         self.exact = ids[exact_rows]
 
     def recall(self) -> float:
@@ -323,10 +349,53 @@ class _RecallProbe:
         return hits / (len(self.asked) * self.k)
 
 
-def _ready(index: faiss.IndexIDMap2) -> faiss.IndexIDMap2:
+def _inverted_file(ids: np.ndarray, matrix: np.ndarray, lists: int, nprobe: int) -> faiss.Index:
+    """An inverted file over `matrix` keyed by `ids`, lifted when the rows' lengths differ."""
+    dimensions = matrix.shape[1]
+    stored = _lifted(matrix)
+    width = stored.shape[1]
+    inverted = faiss.IndexIVFFlat(
+        faiss.IndexFlatIP(width), width, lists, faiss.METRIC_INNER_PRODUCT
+    )
+    inverted.train(stored)  # k-means with FAISS's fixed seed: the same lists every run
+    inverted.nprobe = nprobe
+    mapped = faiss.IndexIDMap2(inverted)
+    mapped.add_with_ids(stored, ids)
+    if width == dimensions:
+        return mapped
+    # Queries reach the lifted rows through a transform that appends their zero coordinate
+    # (uniform=False: input i goes to output i, the last output is 0; faiss's type stubs know
+    # only the overload that takes a map).
+    padding = faiss.RemapDimensionsTransform(dimensions, width, False)  # type: ignore[arg-type]
+    padded = faiss.IndexPreTransform(padding, mapped)
+    padded.ntotal = mapped.ntotal  # rows were added to the id map, behind the transform
+    return padded
+
+
+def _lifted(matrix: np.ndarray) -> np.ndarray:
+    """`matrix` with one more column that makes every row as long as the longest, or
+    `matrix` itself when the rows are already (within float32 rounding) of one length."""
+    squares = np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64)
+    longest = float(squares.max()) if len(squares) else 0.0
+    if longest == 0.0 or float(squares.min()) >= longest * (1.0 - EQUAL_LENGTHS):
+        return matrix
+    extra = np.sqrt(np.maximum(longest - squares, 0.0)).astype(np.float32)
+    return np.ascontiguousarray(np.hstack([matrix, extra[:, None]]))
+
+
+def _id_map_of(index: faiss.Index) -> faiss.IndexIDMap2:
+    """The id map inside `index`: itself, or the one behind a lifted file's transform."""
+    if isinstance(index, faiss.IndexPreTransform):
+        index = faiss.downcast_index(index.index)
+    if not isinstance(index, faiss.IndexIDMap2):
+        raise ValueError(f"a {type(index).__name__}, not an IndexIDMap2")
+    return index
+
+
+def _ready(index: faiss.Index) -> faiss.Index:
     """What a file does not keep: the map from ids to stored vectors that `vector` needs.
     (nprobe is kept in the file: each version searches as it was measured.)"""
-    inner = faiss.downcast_index(index.index)
+    inner = faiss.downcast_index(_id_map_of(index).index)
     if isinstance(inner, faiss.IndexIVF):
         inner.make_direct_map()
     return index
