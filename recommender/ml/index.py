@@ -25,7 +25,10 @@ the inner product is the cosine.
   direction, which is what a query's best matches share; on raw lengths the long rows crowd
   into a few lists and a query has to search many more of them for the same recall. The
   lifted file puts a zero-padding transform in front (`IndexPreTransform`), so it is asked
-  with ordinary vectors and saved and loaded like any other.
+  with ordinary vectors and saved and loaded like any other. Lifting is not always cheaper
+  (on yes_complete's own vectors the raw file reached the target with 48 probes, the lifted
+  one with 64; at a million songs the lifted one with 24, where the raw one missed it at 64),
+  so with a recall target the build calibrates both files and keeps the one with fewer probes.
 
 The settings come from Django settings (RECOMMENDER_INDEX_*, docs/operations.md) through the
 training pipeline; nprobe is written into the index file, so a version keeps its own.
@@ -75,6 +78,9 @@ class IndexSettings:
     # a file with more lists may search the same share of them (most_probes).
     nprobe: int = 64
     recall_target: float | None = 0.96
+    # Lift vectors of unequal lengths: True or False, or None to keep whichever file reaches
+    # the recall target with fewer probes (lifted when there is no target).
+    lift: bool | None = None
 
     def __post_init__(self) -> None:
         if self.exact_below < 0 or self.lists < 1 or self.nprobe < 1 or self.lists_per_root < 0:
@@ -137,24 +143,40 @@ class SongIndex:
             if len(ids):
                 index.add_with_ids(matrix, ids)
         else:
-            index = _inverted_file(ids, matrix, lists, settings.most_probes(lists))
+            most = settings.most_probes(lists)
+            index = _inverted_file(ids, matrix, lists, most, lift=settings.lift is not False)
         built = cls(_ready(index))
-        if settings.recall_target is not None and built._inverted() is not None:
-            asked = matrix if queries is None else np.asarray(queries, dtype=np.float32)
-            built._calibrate(matrix, asked, settings.recall_target)
+        if settings.recall_target is None or built._inverted() is None:
+            return built
+        asked = matrix if queries is None else np.asarray(queries, dtype=np.float32)
+        reached = built._calibrate(matrix, asked, settings.recall_target)
+        if settings.lift is None and built._index is not built._mapped:
+            raw = cls(_ready(_inverted_file(ids, matrix, lists, most, lift=False)))
+            raw_reached = raw._calibrate(matrix, asked, settings.recall_target)
+            if (raw.probes, -raw_reached) < (built.probes, -reached):
+                return raw
         return built
 
-    def _calibrate(self, vectors: np.ndarray, queries: np.ndarray, target: float) -> None:
-        """Lower nprobe to the cheapest rung of NPROBE_LADDER that reaches `target` recall."""
+    def _calibrate(self, vectors: np.ndarray, queries: np.ndarray, target: float) -> float:
+        """Lower nprobe to the cheapest rung of NPROBE_LADDER that reaches `target` recall;
+        return the recall it reached on the calibration sample."""
         inverted = self._inverted()
         assert inverted is not None  # build() calibrates inverted files only
         most = int(inverted.nprobe)
         probe = _RecallProbe(self, vectors, queries, seed=CALIBRATION_SEED)
         for nprobe in [n for n in NPROBE_LADDER if n < most]:
             inverted.nprobe = nprobe
-            if probe.recall() >= target:
-                return
+            recall = probe.recall()
+            if recall >= target:
+                return recall
         inverted.nprobe = most
+        return probe.recall()
+
+    @property
+    def probes(self) -> int:
+        """The lists a query searches (0 for a flat index, which has none)."""
+        inverted = self._inverted()
+        return 0 if inverted is None else int(inverted.nprobe)
 
     @property
     def dimensions(self) -> int:
@@ -349,10 +371,13 @@ class _RecallProbe:
         return hits / (len(self.asked) * self.k)
 
 
-def _inverted_file(ids: np.ndarray, matrix: np.ndarray, lists: int, nprobe: int) -> faiss.Index:
-    """An inverted file over `matrix` keyed by `ids`, lifted when the rows' lengths differ."""
+def _inverted_file(
+    ids: np.ndarray, matrix: np.ndarray, lists: int, nprobe: int, *, lift: bool
+) -> faiss.Index:
+    """An inverted file over `matrix` keyed by `ids`; with `lift`, lifted when the rows'
+    lengths differ."""
     dimensions = matrix.shape[1]
-    stored = _lifted(matrix)
+    stored = _lifted(matrix) if lift else matrix
     width = stored.shape[1]
     inverted = faiss.IndexIVFFlat(
         faiss.IndexFlatIP(width), width, lists, faiss.METRIC_INNER_PRODUCT

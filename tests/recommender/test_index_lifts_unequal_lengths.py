@@ -8,6 +8,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import pytest
 
 from recommender.ml.index import IndexSettings, SongIndex, index_recall
 
@@ -92,3 +93,33 @@ def test_a_file_with_more_lists_may_search_the_same_share_of_them() -> None:
     assert settings.most_probes(500) == 125
     assert settings.most_probes(100) == 64  # a small file keeps the ceiling
     assert settings.most_probes(40) == 40  # and never more than it has
+
+
+@pytest.mark.parametrize("clustered", [False, True])
+def test_with_a_recall_target_the_file_that_needs_fewer_probes_is_kept(clustered: bool) -> None:
+    """The build calibrates the lifted and the raw file and keeps the one with fewer probes,
+    on a tie the one that found more on the calibration sample (seed 1, the default size)."""
+    vectors = _vectors_of_many_lengths(SONGS, seed=4)
+    if clustered:
+        rng = np.random.default_rng(4)
+        centres = rng.normal(size=(20, DIMENSIONS))
+        lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+        directions = centres[rng.integers(0, 20, SONGS)] + 0.3 * vectors / lengths
+        directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+        vectors = (directions * lengths).astype(np.float32)
+    queries = _queries(2_000, seed=5)
+
+    def built(lift: bool | None) -> SongIndex:
+        settings = IndexSettings(
+            exact_below=0, lists=LISTS, nprobe=LISTS, recall_target=0.9, lift=lift
+        )
+        return SongIndex.build(np.arange(SONGS), vectors, settings, queries=queries)
+
+    def cost(index: SongIndex) -> tuple[int, float]:
+        return index.probes, -index_recall(index, vectors, queries, seed=1)
+
+    lifted, raw, chosen = built(True), built(False), built(None)
+    assert lifted.describe()["lifted"] is True
+    assert "lifted" not in raw.describe()
+    assert cost(chosen) == min(cost(lifted), cost(raw))
+    assert chosen.describe() == min((lifted, raw), key=cost).describe()
