@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -72,7 +73,7 @@ ADMIN_PAGES: dict[str, Ready] = {
 
 
 def check(driver: WebDriver, url: str, ready: Ready) -> None:
-    wait = WebDriverWait(driver, 20)
+    wait = WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException])
     found = []
     for scheme in ("dark", "light"):
         # The stylesheets follow prefers-color-scheme. Each scheme gets a fresh load: switched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -21,7 +22,7 @@ def test_the_2pac_chip_shows_the_whole_artist(
 ) -> None:
     browser.set_window_size(width, 900)
     browser.get(f"{live_server.url}/?seeds={catalogue.id(LONG_TITLE)}")
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     chip = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#seed-chips .chip"))
     artist = chip.find_element(By.CSS_SELECTOR, ".chip-artist")
 

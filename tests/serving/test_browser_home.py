@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -45,7 +46,7 @@ def pick(driver: WebDriver, wait: WebDriverWait, query: str, title: str) -> None
 def test_pick_billie_jean_then_a_second_seed_then_open_a_song(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     browser.get(live_server.url + "/")
     pick(browser, wait, "billie", "Billie Jean")
 
@@ -81,7 +82,7 @@ def test_pick_billie_jean_then_a_second_seed_then_open_a_song(
 def test_keyboard_only_pick_and_remove(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     browser.get(live_server.url + "/")
     box = browser.find_element(By.ID, "song-search")
     box.send_keys("metallica")

@@ -4,6 +4,7 @@ others and a note naming the song left out (the API's warnings, shown with the l
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -27,7 +28,7 @@ def test_a_song_newer_than_the_model_is_named_in_a_note_and_the_rest_answer(
         id=max(catalogue.ids.values()) + 1, title="Newer Song", artist="Late Band"
     )
     billie = catalogue.id("Billie Jean")
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     browser.get(f"{live_server.url}/?seeds={billie},{newer.id},999999")
 
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results > li.song-row"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_hover_names_a_song_and_click_opens_it(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=[StaleElementReferenceException])
     browser.set_window_size(1280, 1600)  # the whole canvas on screen, for the pointer sweep
     browser.get(live_server.url + "/map")
     status = browser.find_element(By.ID, "map-status")

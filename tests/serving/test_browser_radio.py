@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -53,7 +54,7 @@ def assert_station_rules(seed_artist: str, station: list[tuple[str, str]]) -> No
 def test_radio_from_a_song_page_grows_keeps_its_rules_and_follows_the_slider(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException])
     billie = catalogue.id("Billie Jean")
     browser.get(f"{live_server.url}/songs/{billie}")
     browser.find_element(By.LINK_TEXT, "Start radio").click()
@@ -111,7 +112,7 @@ def test_radio_from_a_song_page_grows_keeps_its_rules_and_follows_the_slider(
 def test_radio_fits_a_phone_and_a_reload_keeps_the_familiarity(
     browser: WebDriver, live_server, catalogue: Catalogue, active_version
 ) -> None:
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException])
     browser.set_window_size(390, 844)
     seeds = f"{catalogue.id('Jolene')},{catalogue.id('Ring of Fire')}"
     browser.get(f"{live_server.url}/radio?seeds={seeds}&familiarity=0.2")
