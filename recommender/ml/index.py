@@ -150,7 +150,7 @@ class SongIndex:
             return built
         asked = matrix if queries is None else np.asarray(queries, dtype=np.float32)
         reached = built._calibrate(matrix, asked, settings.recall_target)
-        if settings.lift is None and built._index is not built._mapped:
+        if settings.lift is None and built.lifted:
             raw = cls(_ready(_inverted_file(ids, matrix, lists, most, lift=False)))
             raw_reached = raw._calibrate(matrix, asked, settings.recall_target)
             if (raw.probes, -raw_reached) < (built.probes, -reached):
@@ -171,6 +171,11 @@ class SongIndex:
                 return recall
         inverted.nprobe = most
         return probe.recall()
+
+    @property
+    def lifted(self) -> bool:
+        """Whether the stored vectors were lifted to equal lengths (a transform pads queries)."""
+        return self._index is not self._mapped
 
     @property
     def probes(self) -> int:
@@ -200,7 +205,7 @@ class SongIndex:
             "lists": int(inner.nlist),
             "nprobe": int(inner.nprobe),
         }
-        if self._index is not self._mapped:
+        if self.lifted:
             kind["lifted"] = True
         return kind
 
