@@ -63,6 +63,7 @@ django.setup()
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
+from config.errors import json_bytes  # noqa: E402
 from recommender import api, serving  # noqa: E402
 from recommender.models import ModelVersion  # noqa: E402
 from recommender.training import model_version_activate  # noqa: E402
@@ -270,7 +271,8 @@ def wrk(url: str, *, ids: list[int], mode: str, clients: int, duration: float) -
 
 
 def reference(model: serving.ServingModel, ids: list[int]) -> dict[str, float]:
-    """In-process: bare FAISS search + JSON of the same answer, and the full service call."""
+    """In-process: bare FAISS search + JSON of the same answer, and the full service call
+    (both written by the app's JSON writer, config/errors.json_bytes)."""
     bare: list[float] = []
     service: list[float] = []
     for song_id in ids:
@@ -291,12 +293,12 @@ def reference(model: serving.ServingModel, ids: list[int]) -> dict[str, float]:
             "unplaced_seeds": [],
             "results": results,
         }
-        json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        json_bytes(payload)
         bare.append(time.perf_counter() - started)
 
         started = time.perf_counter()
         answer = serving.songs_similar(song_id=song_id, k=10)
-        json.dumps(api.recommendation_json(answer, one_seed=True), ensure_ascii=False)
+        json_bytes(api.recommendation_json(answer, one_seed=True))
         service.append(time.perf_counter() - started)
     return {
         "bare_faiss_plus_json_p50_ms": round(statistics.median(bare) * 1000, 3),

@@ -29,13 +29,36 @@ def error_body(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
 
+class RawJson:
+    """Bytes that already are JSON (a song the catalogue encoded once): written as they are."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _fragment(value: object) -> orjson.Fragment:
+    if isinstance(value, RawJson):
+        return orjson.Fragment(value.data)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, RawJson):
+        return json.loads(value.data)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def json_bytes(payload: object) -> bytes:
-    """Compact UTF-8 JSON, by orjson (the API's renderer too)."""
+    """Compact UTF-8 JSON, by orjson (the API's renderer too); RawJson inside is copied as is."""
     try:
-        return orjson.dumps(payload)
+        return orjson.dumps(payload, default=_fragment)
     except TypeError:
         # orjson stops at 64-bit integers; an unknown seed id a client sent may be larger.
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), default=_decoded
+        ).encode()
 
 
 def json_response(payload: object, *, status: int = 200) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.errors import RawJson
 from playlists.selectors import SongInfo
 from recommender import serving
 from recommender.api_limits import SONG_TAGS
@@ -65,7 +66,7 @@ def recommendation_json(answer: serving.Recommendation, *, one_seed: bool) -> di
             answer.unknown_seeds, model_version=answer.model_version
         )
     payload["results"] = [
-        {"song": song_json(item.song), "score": item.score, "reason": reason_json(item.reason)}
+        {"song": RawJson(item.song_json()), "score": item.score, "reason": reason_json(item.reason)}
         for item in answer.results
     ]
     return payload

@@ -16,6 +16,7 @@ from playlists.selectors import SongInfo
 from recommender.ml.familiarity import DEFAULT_FAMILIARITY
 from recommender.ml.recommender import Ranked
 from recommender.serving.reasons import SongReason, reason_view
+from recommender.serving.song_table import SongTable
 from recommender.serving.state import ServingModel, serving_model
 
 
@@ -30,9 +31,20 @@ class UnknownSongs(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ScoredSong:
-    song: SongInfo
+    """A song of an answer and its score. The song's facts stay in the catalogue until asked:
+    the API copies its encoded JSON (`song_json`), a page reads `song`."""
+
+    song_id: int
     score: float
-    reason: SongReason | None = None
+    reason: SongReason | None
+    catalogue: SongTable
+
+    @property
+    def song(self) -> SongInfo:
+        return self.catalogue[self.song_id]
+
+    def song_json(self) -> bytes:
+        return self.catalogue.json_of(self.song_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +82,20 @@ def _answer(
     *,
     unknown_seeds: tuple[int, ...] = (),
 ) -> Recommendation:
-    reasons = ranked.reasons()
-    results = tuple(
-        ScoredSong(
-            song=model.songs[song_id],
-            score=float(score),
-            reason=reason_view(reason, model=model, source=ranked.source),
-        )
-        for song_id, score, reason in zip(
-            ranked.song_ids.tolist(), ranked.scores.tolist(), reasons, strict=True
-        )
-        if song_id in model.songs
-    )
+    songs, source = model.songs, ranked.source
+    results: list[ScoredSong] = []
+    for song_id, score, reason in zip(
+        ranked.song_ids.tolist(), ranked.scores.tolist(), ranked.reasons(), strict=True
+    ):
+        if song_id in songs:
+            results.append(
+                ScoredSong(song_id, score, reason_view(reason, model=model, source=source), songs)
+            )
     return Recommendation(
         model_version=model.version_id,
         source=ranked.source,
         seeds=seeds,
-        results=results,
+        results=tuple(results),
         unplaced_seeds=tuple(song.id for song in seeds if not model.has_vector(song.id)),
         unknown_seeds=unknown_seeds,
     )
@@ -196,7 +205,7 @@ def song_context(*, song_id: int, limit: int = 10) -> tuple[list[ScoredSong], li
     def scored(ids: np.ndarray, counts: np.ndarray, total: float) -> list[ScoredSong]:
         total = total or 1.0
         return [
-            ScoredSong(song=model.songs[other], score=count / total)
+            ScoredSong(other, count / total, None, model.songs)
             for other, count in zip(ids.tolist(), counts.tolist(), strict=True)
             if other in model.songs
         ]

@@ -26,12 +26,18 @@ class SongReason:
         return " · ".join(f"{kind} {share:.0%}" for kind, share in self.shares)
 
 
+# Each kind's name, read from a dict: an enum's .value is a descriptor call, and an answer reads
+# it for every share of every song.
+_NAME: dict[ReasonKind, str] = {kind: kind.value for kind in ReasonKind}
+
+
 def reason_view(reason: Reason, *, model: ServingModel, source: str) -> SongReason:
+    name = _NAME
     return SongReason(
-        kind=reason.kind.value,
+        kind=name[reason.kind],
         because_of=reason.because_of,
         text=_text(reason, model=model, source=source),
-        shares=tuple((kind.value, share) for kind, share in reason.shares),
+        shares=tuple([(name[kind], share) for kind, share in reason.shares]),
     )
 
 

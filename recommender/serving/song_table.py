@@ -15,6 +15,10 @@ row numbers) also get `row_of`, a direct id -> row table.
 Each song's tags are stored in the order they are shown (ml/tags.py: no opinion tags, the
 most specific first), worked out once for the whole table when it is built, so a request
 pays nothing for it; `tags_ranked` puts tag names read elsewhere in the same order.
+
+Each song's JSON as the API writes it (`json_of`) is encoded once too, into one more blob: an
+answer's songs are then slices of it, with no SongInfo, dict or encoding per song and request.
+Like the rest it is built before gunicorn forks and never written, so the workers share it.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
+import orjson
 
 from playlists.selectors import SongInfo
+from recommender.api_limits import SONG_TAGS
 from recommender.ml.tags import tags_shown, tags_shown_rows
 
 # Ids up to this many times the song count get the direct id -> row table (4 bytes per id);
@@ -46,6 +52,8 @@ class SongTable(Mapping[int, SongInfo]):
         self._titles = arrays["titles"].data
         self._artists = arrays["artists"].data
         self._row_of = arrays.get("row_of")
+        self._json = arrays["song_json"].data
+        self._json_start = arrays["song_json_start"]
         # ~hundreds of tag names: a tuple is cheaper than decoding them per song.
         names, starts = arrays["tag_names"].data, arrays["tag_name_start"].tolist()
         self._tag_names = tuple(str(names[a:b], "utf-8") for a, b in itertools.pairwise(starts))
@@ -69,10 +77,14 @@ class SongTable(Mapping[int, SongInfo]):
         titles, artists = bytearray(), bytearray()
         codes: list[int] = []
         title_start, artist_start, tag_start = [0], [0], [0]
+        # Each song's JSON without its tags, whose order is known only after the stream.
+        heads, head_start = bytearray(), [0]
         for song in songs:
             if ids and song.id <= ids[-1]:
                 raise ValueError(f"song table: ids must increase ({song.id} after {ids[-1]})")
             ids.append(song.id)
+            heads += orjson.dumps({"id": song.id, "title": song.title, "artist": song.artist})
+            head_start.append(len(heads))
             titles += song.title.encode("utf-8")
             artists += song.artist.encode("utf-8")
             codes.extend(tag_code.setdefault(tag, len(tag_code)) for tag in song.tags)
@@ -83,6 +95,7 @@ class SongTable(Mapping[int, SongInfo]):
             np.array(codes, dtype=np.int32), np.array(tag_start, dtype=np.int64), names=[*tag_code]
         )
         names = [name.encode("utf-8") for name in tag_code]
+        song_json, song_json_start = _songs_json(heads, head_start, shown, shown_start, [*tag_code])
         arrays: dict[str, np.ndarray] = {
             "ids": np.array(ids, dtype=np.int64),
             "titles": np.frombuffer(bytes(titles), dtype=np.uint8),
@@ -94,6 +107,8 @@ class SongTable(Mapping[int, SongInfo]):
             "tag_names": np.frombuffer(b"".join(names), dtype=np.uint8),
             "tag_name_start": np.cumsum([0, *map(len, names)], dtype=np.int64),
             "tag_idf": idf,
+            "song_json": song_json,
+            "song_json_start": song_json_start,
         }
         if ids and ids[0] >= 0 and ids[-1] < _DENSE_FACTOR * len(ids) + 1024:
             row_of = np.full(ids[-1] + 1, -1, dtype=np.int32)
@@ -126,6 +141,19 @@ class SongTable(Mapping[int, SongInfo]):
             raise KeyError(song_id)
         return self._song_at(row)
 
+    def get(self, song_id: int, default: SongInfo | None = None) -> SongInfo | None:  # type: ignore[override]
+        # Mapping.get goes through __getitem__ and a KeyError; answers call this per song.
+        row = self._row(song_id)
+        return self._song_at(row) if row >= 0 else default
+
+    def json_of(self, song_id: int) -> bytes:
+        """The song as the API writes it: {"id", "title", "artist", "tags"} (SONG_TAGS tags)."""
+        row = self._row(song_id)
+        if row < 0:
+            raise KeyError(song_id)
+        start = self._json_start
+        return self._json[start.item(row) : start.item(row + 1)].tobytes()
+
     def _song_at(self, row: int) -> SongInfo:
         title, artist, tag = self._title_start, self._artist_start, self._tag_start
         return SongInfo(
@@ -148,3 +176,26 @@ class SongTable(Mapping[int, SongInfo]):
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._ids.tolist())
+
+
+def _songs_json(
+    heads: bytearray,
+    head_start: list[int],
+    tag_codes: np.ndarray,
+    tag_start: np.ndarray,
+    tag_names: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every song's JSON in one blob with row offsets: its head (id, title, artist, ending in
+    "}") opened again for its first SONG_TAGS tags in the shown order."""
+    tag_json = [orjson.dumps(name) for name in tag_names]
+    codes, starts = tag_codes.tolist(), tag_start.tolist()
+    blob, offsets = bytearray(), [0]
+    for row in range(len(head_start) - 1):
+        first = starts[row]
+        tags = b",".join(
+            [tag_json[code] for code in codes[first : min(starts[row + 1], first + SONG_TAGS)]]
+        )
+        blob += heads[head_start[row] : head_start[row + 1] - 1]
+        blob += b',"tags":[' + tags + b"]}"
+        offsets.append(len(blob))
+    return np.frombuffer(bytes(blob), dtype=np.uint8), np.array(offsets, dtype=np.int64)

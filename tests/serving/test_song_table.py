@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import orjson
 import pytest
 
 from playlists.selectors import SongInfo
+from recommender.api import payloads
+from recommender.api_limits import SONG_TAGS
 from recommender.serving.song_table import SongTable
 
 # Each song's tags already in the shown order (rarest first, ties as given), which the table
@@ -64,3 +67,16 @@ def test_the_arrays_are_never_written_after_building() -> None:
     arrays = [value for value in vars(table).values() if isinstance(value, np.ndarray)]
     assert arrays, "the table keeps its data in numpy arrays"
     assert all(array.dtype != object for array in arrays)
+
+
+def test_each_songs_encoded_json_is_what_the_api_writes_for_it() -> None:
+    """json_of is a slice of one blob encoded when the table is built; it must decode to the
+    same object payloads.song_json makes from the song, escapes and tag limit included."""
+    many_tags = tuple(f"tag {n}" for n in range(SONG_TAGS + 5))
+    songs = (*SONGS, SongInfo(id=9, title='say "hi" \\ \n', artist="a\tb", tags=many_tags))
+    table = SongTable.build(songs)
+    for song in songs:
+        assert orjson.loads(table.json_of(song.id)) == payloads.song_json(table[song.id])
+    assert len(orjson.loads(table.json_of(9))["tags"]) == SONG_TAGS
+    with pytest.raises(KeyError):
+        table.json_of(1)
