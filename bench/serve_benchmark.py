@@ -144,6 +144,7 @@ class Server:
         threads: int,
         settings: str = "config.settings",
         plain: bool = False,
+        fast_path: bool = True,
     ) -> None:
         self.port = free_port()
         self.workers = workers
@@ -159,6 +160,7 @@ class Server:
             "RECOMMENDER_API_RATE_LIMIT": "0",
             "DJANGO_LOG_LEVEL": "INFO",
             "DJANGO_SETTINGS_MODULE": settings,
+            "RECOMMENDER_API_FAST_PATH": "1" if fast_path else "0",
         }
         start = ["config.wsgi"] if plain else ["-c", "python:config.gunicorn"]
         command = [
@@ -374,6 +376,19 @@ def bare_django(*, ids: list[int], duration: float) -> dict[str, Any]:
         server.stop()
 
 
+def _against_bare(cases: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """The issue's yardstick for similar and next (5-song history): p50 at 1 client as a
+    multiple of the bare view's (goal at most 1.3) and req/s at 16 clients as a share of its
+    (goal at least 0.9), both measured in this run."""
+    return {
+        case: {
+            "p50_ratio": round(cases[f"{case}_c1"]["p50_ms"] / bare["c1"]["p50_ms"], 2),
+            "rps_ratio_at_16": round(cases[f"{case}_c16"]["rps"] / bare["c16"]["rps"], 2),
+        }
+        for case in ("one_seed", "next_seed")
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per case")
@@ -381,7 +396,8 @@ def main() -> None:
         "--configs",
         default="sync:2,plain:2,gthread:2:4",
         help="gunicorn setups, comma-separated worker_class:workers[:threads]; "
-        "plain:N is `gunicorn config.wsgi --workers N`, with no config file",
+        "plain:N is `gunicorn config.wsgi --workers N`, with no config file; ninja:N is sync:N "
+        "with RECOMMENDER_API_FAST_PATH=0 (every request through its django-ninja operation)",
     )
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "serve.json"))
     parser.add_argument("--no-swap", action="store_true", help="skip the hot-swap case")
@@ -412,15 +428,23 @@ def main() -> None:
     print(f"bare Django view + FAISS: {bare}")
     for number, spec in enumerate(args.configs.split(",")):
         parts = spec.split(":")
-        plain = parts[0] == "plain"
-        worker_class, workers = ("sync" if plain else parts[0]), int(parts[1])
+        plain, fast_path = parts[0] == "plain", parts[0] != "ninja"
+        worker_class = "sync" if parts[0] in ("plain", "ninja") else parts[0]
+        workers = int(parts[1])
         threads = int(parts[2]) if len(parts) > 2 else 1
         name = f"{worker_class} {workers} workers" + (
             f" x {threads} threads" if threads > 1 else ""
         )
         name = f"plain `gunicorn config.wsgi` ({name})" if plain else name
+        name = name if fast_path else f"{name}, no fast path"
         print(f"== {name}")
-        server = Server(worker_class=worker_class, workers=workers, threads=threads, plain=plain)
+        server = Server(
+            worker_class=worker_class,
+            workers=workers,
+            threads=threads,
+            plain=plain,
+            fast_path=fast_path,
+        )
         try:
             server.wait_ready()
             wrk(server.url, ids=ids, mode="one", clients=16, duration=3)  # warm caches
@@ -441,6 +465,7 @@ def main() -> None:
             entry: dict[str, Any] = {
                 "name": name,
                 "plain": plain,
+                "fast_path": fast_path,
                 "worker_class": worker_class,
                 "workers": workers,
                 "threads": threads,
@@ -452,6 +477,7 @@ def main() -> None:
                 "api_rps_over_bare_django_rps_at_16": round(
                     cases["one_seed_c16"]["rps"] / bare["c16"]["rps"], 2
                 ),
+                "against_bare_view": _against_bare(cases, bare),
             }
             if number == 0 and not args.no_swap:
                 entry["swap_under_load"] = swap_under_load(
@@ -463,7 +489,7 @@ def main() -> None:
         finally:
             server.stop()
 
-    started_by_config = [entry for entry in configs if not entry["plain"]]
+    started_by_config = [entry for entry in configs if not entry["plain"] and entry["fast_path"]]
     best = max(started_by_config, key=lambda entry: entry["cases"]["one_seed_c16"]["rps"])
     goals = {
         "p50_at_1_client_ms": 2.0,
@@ -493,7 +519,25 @@ def main() -> None:
             for item in entry.get(key, [])
         ),
         "swap_errors": configs[0].get("swap_under_load", {}).get("error_total"),
+        "bare_view_p50_at_1_client_ms": bare["c1"]["p50_ms"],
+        "against_bare_view": best["against_bare_view"],
     }
+    ninja = [entry for entry in configs if not entry["fast_path"]]
+    if ninja:
+        # The same start with every request through its django-ninja operation.
+        summary["fast_path_against_ninja"] = {
+            case: {
+                "p50_ratio": round(
+                    best["cases"][f"{case}_c1"]["p50_ms"]
+                    / ninja[0]["cases"][f"{case}_c1"]["p50_ms"],
+                    2,
+                ),
+                "rps_ratio_at_16": round(
+                    best["cases"][f"{case}_c16"]["rps"] / ninja[0]["cases"][f"{case}_c16"]["rps"], 2
+                ),
+            }
+            for case in ("one_seed", "next_seed")
+        }
     plain = [entry for entry in configs if entry["plain"]]
     if plain:
         # bin/up's start with the same worker class and count as the plain one.

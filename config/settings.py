@@ -243,6 +243,9 @@ RECOMMENDER_TRAIN_PROCESSES = int(os.environ.get("RECOMMENDER_TRAIN_PROCESSES") 
 # burst a client may use at once. Load benchmarks from one address turn it off.
 RECOMMENDER_API_RATE_LIMIT = float(os.environ.get("RECOMMENDER_API_RATE_LIMIT", "50"))
 RECOMMENDER_API_RATE_BURST = int(os.environ.get("RECOMMENDER_API_RATE_BURST", "100"))
+# Plain similar and next requests skip django-ninja's machinery for the same answer
+# (recommender/api/fast_path.py); off, every request goes through its operation.
+RECOMMENDER_API_FAST_PATH = env_bool("RECOMMENDER_API_FAST_PATH", True)
 # The song index (read by the worker when it builds a version): exact below this many songs
 # with a vector, above it an inverted file of at least this many lists (LISTS_PER_ROOT times
 # the square root of the songs when that is more), at most NPROBE searched per query (the

@@ -18,7 +18,7 @@ from config.errors import error_body, error_response
 from playlists.models import SONG_ID_MAX
 from playlists.selectors import song_search, songs_by_ids
 from recommender import playlist_export, selectors, serving
-from recommender.api import payloads
+from recommender.api import fast_path, payloads
 from recommender.api.errors import not_found
 from recommender.api.ninja_api import api, openapi_document
 from recommender.api.schemas import (
@@ -138,6 +138,9 @@ def song_similar(
     return answer(request, payloads.recommendation_json(result, one_seed=True))
 
 
+api.fast_paths[song_similar.__name__] = fast_path.similar
+
+
 def _list_options(payload: ListOptions) -> dict[str, Any]:
     return {
         "k": payload.k,
@@ -175,6 +178,9 @@ def recommendations(request: HttpRequest, payload: RecommendationIn) -> HttpResp
 def next_songs(request: HttpRequest, payload: NextIn) -> HttpResponse:
     result = serving.songs_next(history=payload.history, **_list_options(payload))
     return answer(request, payloads.recommendation_json(result, one_seed=False))
+
+
+api.fast_paths[next_songs.__name__] = fast_path.next_songs
 
 
 @router.post(

@@ -26,6 +26,7 @@ DESCRIPTION = (
     "answer comes from the active model version, named in model_version. Errors are JSON: "
     '{"error": {"code", "message"}}.'
 )
+View = Callable[..., HttpResponseBase]
 # The order in which Allow lists methods.
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -81,6 +82,11 @@ def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 
 
 class SongrecApi(NinjaAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # URL name (the operation's function name) -> what wraps its view (api/fast_path.py).
+        self.fast_paths: dict[str, Callable[[View], View]] = {}
+
     def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
         # ninja reads request.body, which is empty for a chunked body: read it here, once, the
         # first thing ninja does with a request (an over-long one raises the 413).
@@ -115,7 +121,9 @@ class SongrecApi(NinjaAPI):
             if isinstance(pattern, URLPattern) and pattern.name == "api-root":
                 continue
             if isinstance(pattern, URLPattern):
-                pattern.callback = _json_405(pattern.callback)
+                fast = self.fast_paths.get(pattern.name or "")
+                view = fast(pattern.callback) if fast else pattern.callback
+                pattern.callback = _json_405(view)
             patterns.append(pattern)
         return patterns
 

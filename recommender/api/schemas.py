@@ -55,7 +55,7 @@ def _body_int(value: object) -> int:
     return value
 
 
-def _text_int(value: object) -> int:
+def text_int(value: object) -> int:
     # The pattern admits ASCII numbers only: int() would also take "1_000", " 7 " and other
     # scripts' digits.
     if not isinstance(value, str) or not _NUMBER.fullmatch(value):
@@ -102,7 +102,7 @@ def body_int(low: int, high: int) -> Any:
 
 def query_int(low: int, high: int, default: int) -> Any:
     def read(value: object) -> int:
-        return default if value == "" else _text_int(value)
+        return default if value == "" else text_int(value)
 
     return Annotated[
         int,
@@ -148,7 +148,7 @@ QueryFamiliarity = Annotated[
 # A song id in a path: integers only (422), unknown or past the column (404) in the view.
 SongId = Annotated[
     int,
-    BeforeValidator(_text_int),
+    BeforeValidator(text_int),
     Field(description="The data set's song id (0..75261 for yes_complete)."),
 ]
 
