@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,31 @@ class Server:
             return response.status, response.read()
         finally:
             client.close()
+
+    def request_all_at_once(
+        self, method: str, path: str, *, chunks: Iterable[bytes]
+    ) -> tuple[int, bytes]:
+        """Status and body of a chunked request written to the socket whole, before any answer.
+
+        For a body the server refuses before reading it all: it may answer and close while a
+        client that writes chunk by chunk is still writing, which resets that client's
+        connection before it reads the answer. Written at once, the request is in the
+        server's buffer first, and its answer is read before the reset.
+        """
+        body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as connection:
+            connection.sendall(head + body + b"0\r\n\r\n")
+            answer = b""
+            with contextlib.suppress(ConnectionResetError):  # the reset after the answer
+                while part := connection.recv(65536):
+                    answer += part
+        head_part, _, answer_body = answer.partition(b"\r\n\r\n")
+        return int(head_part.split(b" ", 2)[1]), answer_body
 
 
 @contextlib.contextmanager

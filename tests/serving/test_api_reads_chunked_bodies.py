@@ -22,7 +22,9 @@ def test_a_chunked_body_gets_the_same_answer(
     with plain_gunicorn(log=tmp_path / "gunicorn.log") as server:
         whole = server.request("POST", "/api/recommendations", body=body)
         chunked = server.request("POST", "/api/recommendations", body=iter([body[:7], body[7:]]))
-        too_big = server.request("POST", "/api/recommendations", body=iter([b" " * 300_000]))
+        too_big = server.request_all_at_once(
+            "POST", "/api/recommendations", chunks=[b" " * 300_000]
+        )
     assert whole[0] == 200
     assert chunked == whole
     assert too_big[0] == 413
