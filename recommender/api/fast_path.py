@@ -16,6 +16,7 @@ the short way never words an error of its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -27,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from playlists.models import SONG_ID_MAX
 from recommender import serving
 from recommender.api import payloads
+from recommender.api.errors import max_body
 from recommender.api.ninja_api import View, api
 from recommender.api.schemas import text_int
 from recommender.api_limits import DEFAULT_K, MAX_HISTORY, MAX_K
@@ -72,12 +74,10 @@ def similar(operation: View) -> View:
         if plain is None:
             return operation(request, *args, **kwargs)
         song_id, k = plain
-        try:
-            result = serving.songs_similar(song_id=song_id, k=k, familiarity=DEFAULT_FAMILIARITY)
-        except _SERVING_ERRORS as error:
-            return api.on_exception(request, error)
-        return api.create_response(
-            request, payloads.recommendation_json(result, one_seed=True), status=200
+        return _answer(
+            request,
+            lambda: serving.songs_similar(song_id=song_id, k=k, familiarity=DEFAULT_FAMILIARITY),
+            one_seed=True,
         )
 
     return view
@@ -92,21 +92,32 @@ def next_songs(operation: View) -> View:
         if plain is None:
             return operation(request, *args, **kwargs)
         history, k = plain
-        try:
-            result = serving.songs_next(
+        return _answer(
+            request,
+            lambda: serving.songs_next(
                 history=history,
                 k=k,
                 exclude=(),
                 max_per_artist=None,
                 familiarity=DEFAULT_FAMILIARITY,
-            )
-        except _SERVING_ERRORS as error:
-            return api.on_exception(request, error)
-        return api.create_response(
-            request, payloads.recommendation_json(result, one_seed=False), status=200
+            ),
+            one_seed=False,
         )
 
     return view
+
+
+def _answer(
+    request: HttpRequest, serve: Callable[[], serving.Recommendation], *, one_seed: bool
+) -> HttpResponseBase:
+    """What the operation would answer: its payload and renderer, or its handler's error."""
+    try:
+        result = serve()
+    except _SERVING_ERRORS as error:
+        return api.on_exception(request, error)
+    return api.create_response(
+        request, payloads.recommendation_json(result, one_seed=one_seed), status=200
+    )
 
 
 def _plain_next_body(request: HttpRequest) -> tuple[list[int], int] | None:
@@ -116,13 +127,14 @@ def _plain_next_body(request: HttpRequest) -> tuple[list[int], int] | None:
     it again); a chunked one is read by the operation's own reader (ninja_api._raw_body).
     """
     meta = request.META
-    if request.method != "POST" or not meta.get("CONTENT_LENGTH"):
+    length = str(meta.get("CONTENT_LENGTH") or "")
+    if request.method != "POST" or not (length.isascii() and length.isdigit()):
         return None
     if meta.get("HTTP_TRANSFER_ENCODING") or not meta.get("CONTENT_TYPE", "").startswith(
         "application/json"
     ):
         return None
-    if int(meta["CONTENT_LENGTH"]) > int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
+    if int(length) > max_body():
         return None
     try:
         body = json.loads(request.body)

@@ -147,3 +147,15 @@ def test_plain_requests_take_the_short_way_and_the_rest_the_operation(
         response = fast_path.next_songs(operation)(request)
         assert response.status_code == (299 if then == OPERATION else then), body
         assert operation.reached is (then == OPERATION), body
+
+
+@pytest.mark.parametrize("length", ["abc", "", "1e3", "٣"])
+def test_a_content_length_that_is_not_a_number_is_left_to_the_operation(
+    catalogue: Catalogue, length: str
+) -> None:
+    body = json.dumps({"history": [catalogue.id("Billie Jean")]})
+    request = RequestFactory().post("/api/next", body, content_type="application/json")
+    request.META["CONTENT_LENGTH"] = length
+    operation = _Operation()
+    assert fast_path.next_songs(operation)(request).status_code == 299
+    assert operation.reached
