@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from recommender.ml.recommender import Ranked
+from recommender.ml.ranked import Ranked
 from recommender.ml.statistics import PlaylistStatistics, SparseRows
 
 SOURCE_BASELINE = "baseline"

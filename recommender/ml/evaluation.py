@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from recommender.ml.features import CatalogueArrays
-from recommender.ml.recommender import Ranked
+from recommender.ml.ranked import Ranked
 from recommender.ml.statistics import PlaylistStatistics
 
 HOLDOUT_SHARE = 0.1

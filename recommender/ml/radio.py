@@ -23,8 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.ml.familiarity import familiarity_weight
+from recommender.ml.ranked import SOURCE_POPULAR
 from recommender.ml.reasons import Reason, ReasonKind
-from recommender.ml.recommender import SOURCE_POPULAR, Recommender
+from recommender.ml.recommender import Recommender
 
 # How many of the latest station songs `next` sees: its questions are fitted on histories
 # of up to 5 songs, and a bounded window keeps each step's cost flat along the station.

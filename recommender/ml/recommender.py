@@ -16,7 +16,7 @@ the context first. The worker's evaluation calls these same methods.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,34 +35,13 @@ from recommender.ml.features import (
     candidates_build,
     compile_ahead,
 )
-from recommender.ml.reasons import Explanation, Reason, ReasonContext
+from recommender.ml.ranked import SOURCE_MODEL, SOURCE_POPULAR, Ranked
+from recommender.ml.reasons import Explanation, ReasonContext
 from recommender.ml.scorer import Scorers
+from recommender.ml.similar_table import SimilarTable
 from recommender.ml.sorted_sets import sorted_unique
 from recommender.ml.statistics import PlaylistStatistics
 from recommender.ml.vectors import SongVectors
-
-SOURCE_MODEL = "model"
-SOURCE_POPULAR = "fallback-popular"
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """A ranked answer: song ids best first, their scores, and how they were chosen."""
-
-    song_ids: np.ndarray  # int64 (n,)
-    scores: np.ndarray  # float32 (n,): probability-like, in (0, 1)
-    source: str
-    # Why each result is there (ml/reasons.py), worked out only for the songs asked about.
-    explanation: Explanation | None = field(default=None, compare=False, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.song_ids)
-
-    def reasons(self, positions: Sequence[int] | None = None) -> tuple[Reason, ...]:
-        """The reason of each result (of `positions` only, when given); () for baselines."""
-        if self.explanation is None:
-            return ()
-        return self.explanation.reasons(range(len(self)) if positions is None else positions)
 
 
 class Recommender:
@@ -75,6 +54,7 @@ class Recommender:
         vectors: SongVectors,
         catalogue: CatalogueArrays,
         scorers: Scorers,
+        similar_table: SimilarTable | None = None,
     ) -> None:
         if catalogue.size != statistics.catalogue_size or len(vectors.rows) != catalogue.size:
             raise ValueError("statistics, vectors and catalogue describe catalogues of other sizes")
@@ -83,6 +63,8 @@ class Recommender:
         self.vectors = vectors
         self.catalogue = catalogue
         self.scorers = scorers
+        # Every song's stored similar list (ml/similar_table.py), when the worker wrote one.
+        self.similar_table = similar_table
         plays = statistics.plays
         played = np.flatnonzero((plays > 0) & catalogue.recommendable)
         # Most played first, ties by lower id.
@@ -102,6 +84,8 @@ class Recommender:
         self.statistics.save(folder)
         self.catalogue.save(folder)
         self.scorers.save(folder)
+        if self.similar_table is not None:
+            self.similar_table.save(folder)
 
     @classmethod
     def load(cls, folder: Path) -> Recommender:
@@ -115,6 +99,7 @@ class Recommender:
             vectors=vectors,
             catalogue=catalogue,
             scorers=Scorers.load(folder),
+            similar_table=SimilarTable.load(folder, catalogue_size=statistics.catalogue_size),
         )
 
     @property
@@ -122,12 +107,29 @@ class Recommender:
         return self.catalogue.size
 
     def with_scorers(self, scorers: Scorers) -> Recommender:
-        """The same recommender ranking with other weights (the evaluation's ablation)."""
+        """The same recommender ranking with other weights (the evaluation's ablation); the
+        stored similar lists belong to the old weights and are left behind."""
         return Recommender(
             statistics=self.statistics,
             vectors=self.vectors,
             catalogue=self.catalogue,
             scorers=scorers,
+        )
+
+    def with_similar_table(self, *, processes: int) -> Recommender:
+        """The same recommender with every known song's similar list ranked and stored."""
+        return Recommender(
+            statistics=self.statistics,
+            vectors=self.vectors,
+            catalogue=self.catalogue,
+            scorers=self.scorers,
+            similar_table=SimilarTable.compute(
+                partial(self.similar, familiarity=DEFAULT_FAMILIARITY),
+                songs=np.flatnonzero(self._known),
+                catalogue_size=self.catalogue_size,
+                familiarity=DEFAULT_FAMILIARITY,
+                processes=processes,
+            ),
         )
 
     def similar(
@@ -206,8 +208,11 @@ class Recommender:
         outside = [s for s in context if not 0 <= s < size]
         if outside:
             raise ValueError(f"songs outside the catalogue: {outside}")
-        tilt_weight = familiarity_weight(familiarity)
         excluded = _as_ids(exclude)
+        stored = self._stored_similar(context, question, k, excluded, max_per_artist, familiarity)
+        if stored is not None:
+            return stored
+        tilt_weight = familiarity_weight(familiarity)
         if not self._known[context].any():
             return self._popular_fallback(context, k, excluded.tolist(), max_per_artist)
         # candidates() is the step the evaluation shares between scorers: call it by name.
@@ -242,6 +247,27 @@ class Recommender:
                 tag_matched=np.zeros(len(ids), dtype=bool),
             ),
         )
+
+    def _stored_similar(
+        self,
+        context: list[int],
+        question: Question,
+        k: int,
+        excluded: np.ndarray,
+        max_per_artist: int | None,
+        familiarity: float,
+    ) -> Ranked | None:
+        """The stored list of a plain similar question, or None to rank it."""
+        table = self.similar_table
+        if (
+            table is None
+            or question is not Question.SIMILAR
+            or len(excluded)
+            or max_per_artist is not None
+            or familiarity != table.familiarity
+        ):
+            return None
+        return table.ranked(context[0], k)
 
     def _reason_context(self, context: Sequence[int]) -> ReasonContext:
         return ReasonContext(

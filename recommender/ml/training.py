@@ -12,6 +12,8 @@
    Recommender across the familiarity slider (FAMILIARITY_SWEEP) on the same hold-out cases
    (ml/evaluation.py), and test per question whether the served model's lists differ from
    the statistics-only variant's by more than chance (evaluation.paired_comparison).
+6. Rank and store every known song's similar list with the served Recommender
+   (ml/similar_table.py): a one-song list is then a lookup when served.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ from recommender.ml.features import (
 )
 from recommender.ml.index import IndexSettings, one_search_thread
 from recommender.ml.parallel import processes_usable, tasks_run
-from recommender.ml.recommender import Ranked, Recommender
+from recommender.ml.ranked import Ranked
+from recommender.ml.recommender import Recommender
 from recommender.ml.scorer import FitCase, LinearScorer, Scorers, scorer_default, scorer_fit
 from recommender.ml.statistics import PlaylistStatistics, statistics_build
 from recommender.ml.vectors import SongVectors
@@ -192,6 +195,12 @@ def model_build(
     results["catalogue_size"] = size
     results["index"] = index_report
     timings["evaluate"] = time.perf_counter() - lap
+
+    lap = time.perf_counter()
+    step("storing every song's similar songs")
+    # After the evaluation, which ranks its similar cases itself: the stored lists are those.
+    recommender = recommender.with_similar_table(processes=workers)
+    timings["similar_table"] = time.perf_counter() - lap
     return BuiltModel(
         recommender=recommender, embeddings=embeddings, metrics=results, timings=timings
     )

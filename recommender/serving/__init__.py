@@ -1,7 +1,7 @@
 """Serving: the loaded version (state), the answers built on ml.Recommender, the map."""
 
 from recommender.api_limits import MAX_K, MAX_SEEDS
-from recommender.ml.recommender import SOURCE_MODEL, SOURCE_POPULAR
+from recommender.ml.ranked import SOURCE_MODEL, SOURCE_POPULAR
 from recommender.serving.answers import (
     Recommendation,
     ScoredSong,

@@ -14,8 +14,8 @@ import numpy as np
 
 from playlists.selectors import SongInfo
 from recommender.ml.familiarity import DEFAULT_FAMILIARITY
-from recommender.ml.recommender import Ranked
-from recommender.serving.reasons import SongReason, reason_view
+from recommender.ml.ranked import Ranked
+from recommender.serving.reasons import SongReason, reason_views
 from recommender.serving.song_table import SongTable
 from recommender.serving.state import ServingModel, serving_model
 
@@ -38,13 +38,16 @@ class ScoredSong:
     score: float
     reason: SongReason | None
     catalogue: SongTable
+    # The song's encoded JSON when the answer already looked it up (answers do, to drop songs
+    # the catalogue no longer has); otherwise read from the catalogue when asked.
+    encoded: bytes | None = None
 
     @property
     def song(self) -> SongInfo:
         return self.catalogue[self.song_id]
 
     def song_json(self) -> bytes:
-        return self.catalogue.json_of(self.song_id)
+        return self.encoded if self.encoded is not None else self.catalogue.json_of(self.song_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +85,15 @@ def _answer(
     *,
     unknown_seeds: tuple[int, ...] = (),
 ) -> Recommendation:
-    songs, source = model.songs, ranked.source
+    songs = model.songs
+    views = reason_views(ranked.reasons(), model=model, source=ranked.source)
     results: list[ScoredSong] = []
-    for song_id, score, reason in zip(
-        ranked.song_ids.tolist(), ranked.scores.tolist(), ranked.reasons(), strict=True
+    for song_id, score, view in zip(
+        ranked.song_ids.tolist(), ranked.scores.tolist(), views, strict=True
     ):
-        if song_id in songs:
-            results.append(
-                ScoredSong(song_id, score, reason_view(reason, model=model, source=source), songs)
-            )
+        encoded = songs.json_get(song_id)
+        if encoded is not None:
+            results.append(ScoredSong(song_id, score, view, songs, encoded))
     return Recommendation(
         model_version=model.version_id,
         source=ranked.source,

@@ -6,10 +6,11 @@ module only words them, with the catalogue's titles and tag names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from recommender.ml.ranked import SOURCE_POPULAR
 from recommender.ml.reasons import Reason, ReasonKind
-from recommender.ml.recommender import SOURCE_POPULAR
 from recommender.serving.state import ServingModel
 
 
@@ -32,11 +33,31 @@ _NAME: dict[ReasonKind, str] = {kind: kind.value for kind in ReasonKind}
 
 
 def reason_view(reason: Reason, *, model: ServingModel, source: str) -> SongReason:
+    return _view(reason, _text(reason, model=model, source=source))
+
+
+def reason_views(
+    reasons: Iterable[Reason], *, model: ServingModel, source: str
+) -> list[SongReason]:
+    """reason_view of each reason of one list, each sentence worded once: a list's reasons
+    mostly name the same few songs for the same few kinds."""
+    words: dict[tuple[ReasonKind, int | None, int | None], str] = {}
+    out: list[SongReason] = []
+    for reason in reasons:
+        key = (reason.kind, reason.because_of, reason.tag)
+        text = words.get(key)
+        if text is None:
+            text = words[key] = _text(reason, model=model, source=source)
+        out.append(_view(reason, text))
+    return out
+
+
+def _view(reason: Reason, text: str) -> SongReason:
     name = _NAME
     return SongReason(
         kind=name[reason.kind],
         because_of=reason.because_of,
-        text=_text(reason, model=model, source=source),
+        text=text,
         shares=tuple([(name[kind], share) for kind, share in reason.shares]),
     )
 

@@ -148,9 +148,16 @@ class SongTable(Mapping[int, SongInfo]):
 
     def json_of(self, song_id: int) -> bytes:
         """The song as the API writes it: {"id", "title", "artist", "tags"} (SONG_TAGS tags)."""
+        encoded = self.json_get(song_id)
+        if encoded is None:
+            raise KeyError(song_id)
+        return encoded
+
+    def json_get(self, song_id: int) -> bytes | None:
+        """json_of, or None for a song the table does not hold (one lookup, no KeyError)."""
         row = self._row(song_id)
         if row < 0:
-            raise KeyError(song_id)
+            return None
         start = self._json_start
         return self._json[start.item(row) : start.item(row + 1)].tobytes()
 
