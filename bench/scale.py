@@ -588,6 +588,7 @@ def headline(entry: dict[str, Any]) -> dict[str, float | None]:
         "statistics_s": get("training", "phases_seconds", "statistics"),
         "fit_s": get("training", "phases_seconds", "fit"),
         "evaluate_s": get("training", "phases_seconds", "evaluate"),
+        "similar_table_s": get("training", "phases_seconds", "similar_table"),
         "write_s": get("training", "phases_seconds", "write"),
         "worker_peak_mb": get("training", "worker_peak_rss_mb"),
         "words_per_s": get("training", "words_per_second"),
@@ -674,6 +675,7 @@ SECONDS_LINES = {
     "statistics_s": "playlist statistics",
     "fit_s": "fit the scorer",
     "evaluate_s": "evaluate",
+    "similar_table_s": "store every similar list",
     "run_s": "whole training run",
     "ready_s": "web server ready",
 }

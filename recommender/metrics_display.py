@@ -388,6 +388,7 @@ PHASES: dict[str, str] = {
     "statistics": "Counting playlist statistics",
     "fit": "Fitting the scorer",
     "evaluate": "Evaluating",
+    "similar_table": "Storing every song's similar list",
     "write": "Writing the artifacts",
     "total": "Total",
 }
