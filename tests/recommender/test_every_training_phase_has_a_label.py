@@ -11,7 +11,10 @@ from tests.recommender.helpers import catalogue_create, version_train_in_process
 pytestmark = pytest.mark.django_db
 
 
-def test_every_timed_phase_is_labelled() -> None:
+def test_every_timed_phase_is_labelled(settings, tmp_path) -> None:
+    # A folder of its own: version ids restart with every test database, folders are never
+    # replaced.
+    settings.RECOMMENDER_ARTIFACTS_DIR = str(tmp_path / "models")
     catalogue_create()
     version = version_train_in_process()
     assert "similar_table" in version.timings
