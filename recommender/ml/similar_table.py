@@ -62,12 +62,6 @@ class SimilarTable:
     def k(self) -> int:
         return int(self.ids.shape[1])
 
-    @property
-    def nbytes(self) -> int:
-        arrays = (self.stored, self.ids, self.scores, self.kinds, self.because_of, self.tags)
-        extra = int(self.share_kinds.nbytes) + int(self.share_values.nbytes)
-        return sum(int(array.nbytes) for array in arrays) + extra
-
     @classmethod
     def compute(
         cls,
