@@ -105,7 +105,6 @@ def training_run_execute(
     can land where Python ignores exceptions, an epoch boundary cannot.
     """
     runs_dead_fail(claiming=True)
-    now = timezone.now()
     try:
         # A savepoint: on PostgreSQL a failed statement inside an outer transaction would
         # otherwise poison it.
@@ -114,13 +113,16 @@ def training_run_execute(
                 id=version_id, status=Status.QUEUED, cancel_requested=False
             ).update(
                 status=Status.RUNNING,
-                started_at=now,
-                heartbeat_at=now,
                 worker=worker_identity(),
                 progress_epoch=0,
                 progress_message="reading the corpus",
                 error="",
             )
+            if claimed:
+                # Stamped once the claim holds: a claim that waited for another run to commit
+                # its end starts after that end, not when it began to wait.
+                now = timezone.now()
+                ModelVersion.objects.filter(id=version_id).update(started_at=now, heartbeat_at=now)
     except IntegrityError:
         raise _busy(version_id) from None
     if not claimed:
