@@ -19,9 +19,11 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NoReturn, TypeVar
+
+from threadpoolctl import threadpool_limits
 
 T = TypeVar("T")
 
@@ -59,6 +61,19 @@ def fork_available() -> bool:
     the stdlib so), and multiprocessing refuses children of a daemonic process.
     """
     return hasattr(os, "fork")
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run BLAS (numpy's and scipy's) on one thread in this process, then restore it.
+
+    The processes are the parallelism. Each of them running BLAS on every core puts several
+    threads on each core, and OpenBLAS's threads spin while they wait for each other: the
+    small matrix products of the scorer's fit ran several times slower that way than on one
+    thread. One thread also sums in one order, whether the run is shared out or not.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def tasks_run(

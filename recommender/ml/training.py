@@ -57,7 +57,7 @@ from recommender.ml.features import (
     Question,
 )
 from recommender.ml.index import IndexSettings, one_search_thread
-from recommender.ml.parallel import processes_usable, tasks_run
+from recommender.ml.parallel import one_blas_thread, processes_usable, tasks_run
 from recommender.ml.ranked import Ranked
 from recommender.ml.recommender import Recommender
 from recommender.ml.scorer import FitCase, LinearScorer, Scorers, scorer_default, scorer_fit
@@ -89,6 +89,7 @@ class BuiltModel:
 
 
 @one_search_thread()
+@one_blas_thread()
 def model_build(
     *,
     train_playlists: Sequence[np.ndarray],
