@@ -1,4 +1,9 @@
-"""Fixtures every test folder may use: small yes_* folders and the real data set's folder."""
+"""Fixtures every test folder may use: small yes_* folders and the real data set's folder.
+
+With TESTS_DATABASE_ONLY=1 (bin/test's second pass, on PostgreSQL) only the tests that use
+the database are collected; the others ran on the first pass, and a database changes nothing
+for them.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,33 @@ import pytest
 from tests.yes_folder import write_yes_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# Every pytest-django fixture that opens the test database requires one of these, or is
+# live_server (which asks for the database itself when it starts).
+_DATABASE_FIXTURES = frozenset({"django_db_setup", "_django_db_helper", "live_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TESTS_DATABASE_ONLY") != "1":
+        return
+    kept = [item for item in items if uses_database(item)]
+    left = [item for item in items if not uses_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """True for a test that may reach the database.
+
+    pytest-django refuses database access to any other test in this process. A child process
+    (a worker, a server) only finds the test database through a test that set it up, so
+    such tests are caught here too.
+    """
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture
