@@ -9,9 +9,9 @@ import pytest
 
 from recommender import serving
 from tests.serving.catalogue import Catalogue, catalogue_create
-from tests.serving.conftest import active_version, train_version
+from tests.serving.conftest import active_version, train_version, trained_versions
 
-__all__ = ["active_version", "catalogue", "train_version"]
+__all__ = ["active_version", "catalogue", "train_version", "trained_versions"]
 
 
 @pytest.fixture

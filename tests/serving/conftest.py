@@ -17,6 +17,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from recommender import serving, training
 from recommender.models import ModelVersion
 from tests.serving.catalogue import Catalogue, catalogue_create
+from tests.serving.trained_versions import TrainedVersions
 
 TrainVersion = Callable[..., ModelVersion]
 
@@ -37,29 +38,34 @@ def catalogue(db: None) -> Catalogue:
     return catalogue_create()
 
 
+@pytest.fixture(scope="session")
+def trained_versions(tmp_path_factory: pytest.TempPathFactory) -> TrainedVersions:
+    return TrainedVersions(tmp_path_factory.mktemp("trained-versions"))
+
+
 @pytest.fixture
-def train_version(catalogue: Catalogue) -> TrainVersion:
-    """Factory: train a version on the catalogue's playlists in-process, then activate it.
+def train_version(catalogue: Catalogue, trained_versions: TrainedVersions) -> TrainVersion:
+    """Factory: a version trained on the catalogue's playlists in-process, then activated.
 
     The row is created directly (not with model_version_create) so that no message goes to
-    a Celery queue: training_run_execute is the service the worker task wraps.
+    a Celery queue: training_run_execute is the service the worker task wraps. A version
+    this session already trained the same way is copied in instead (trained_versions.py).
     """
 
     def train(*, seed: int = 1, epochs: int = 15, activate: bool = True) -> ModelVersion:
-        version = ModelVersion.objects.create(
-            vector_size=16,
-            window=3,
-            negative=5,
-            epochs=epochs,
-            min_count=2,
-            # Every song of a tiny catalogue is "frequent": down-sampling would drop most plays.
-            sample=0,
-            seed=seed,
-            activate_when_done=ModelVersion.Activation.NEVER,
+        version = trained_versions.version(
+            {
+                "vector_size": 16,
+                "window": 3,
+                "negative": 5,
+                "epochs": epochs,
+                "min_count": 2,
+                # Every song of a tiny catalogue is "frequent": down-sampling would drop most
+                # plays.
+                "sample": 0,
+                "seed": seed,
+            }
         )
-        training.training_run_execute(version_id=version.id)
-        version.refresh_from_db()
-        assert version.status == ModelVersion.Status.SUCCEEDED, version.error
         if activate:
             training.model_version_activate(version_id=version.id)
             version.refresh_from_db()
