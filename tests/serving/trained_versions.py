@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ _SETTINGS_NOT_IN_KEY = frozenset({"RECOMMENDER_ARTIFACTS_DIR"})
 class KeptVersion:
     version_id: int
     values: dict[str, Any]
-    created_at: Any
+    created_at: datetime
     folder: Path
 
 
