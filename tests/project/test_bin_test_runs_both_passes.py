@@ -35,7 +35,8 @@ POSTGRES_TITLE = "=== tests that use the database, on PostgreSQL"
 
 def _env(tmp_path: Path, postgres_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.pop("TESTS_DATABASE_ONLY", None)
+    for variable in ("TESTS_DATABASE_ONLY", "TEST_PASSES_IN_TURN"):
+        env.pop(variable, None)
     return {
         **env,
         "RECOMMENDER_VAR_DIR": str(tmp_path / "var"),
@@ -106,23 +107,17 @@ def _a_worker_runs(group: int) -> bool:
     return False
 
 
-def test_ctrl_c_ends_both_passes_and_leaves_no_process(tmp_path: Path) -> None:
+def _interrupted(tmp_path: Path, env: dict[str, str]) -> str:
+    """Start bin/test on WORKER_TESTS, press Ctrl-C once a worker runs, and return what it
+    printed, once it has ended with Ctrl-C's status and left no process behind."""
     output = tmp_path / "output.txt"
     with output.open("w") as out:
         script = subprocess.Popen(
             # A terminal's foreground job gets Ctrl-C, even when this session ignores it (as
             # the background jobs of a CI script do, and every process they start).
-            [
-                "env",
-                "--default-signal=INT",
-                "bin/test",
-                "-p",
-                "no:cacheprovider",
-                "-q",
-                WORKER_TESTS,
-            ],
+            ["env", "--default-signal=INT", "bin/test", "-p", "no:cacheprovider", WORKER_TESTS],
             cwd=ROOT,
-            env=_env(tmp_path, POSTGRES),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -146,6 +141,16 @@ def test_ctrl_c_ends_both_passes_and_leaves_no_process(tmp_path: Path) -> None:
         if script.poll() is None or _group_processes(group):
             os.killpg(group, signal.SIGKILL)
             script.wait()
-    sqlite, postgres = _passes(output.read_text())
+    return output.read_text()
+
+
+def test_ctrl_c_ends_both_passes_and_leaves_no_process(tmp_path: Path) -> None:
+    sqlite, postgres = _passes(_interrupted(tmp_path, _env(tmp_path, POSTGRES)))
     assert "KeyboardInterrupt" in sqlite
     assert "KeyboardInterrupt" in postgres
+
+
+def test_ctrl_c_in_turn_ends_the_first_pass_and_never_starts_the_second(tmp_path: Path) -> None:
+    output = _interrupted(tmp_path, {**_env(tmp_path, POSTGRES), "TEST_PASSES_IN_TURN": "1"})
+    assert SQLITE_TITLE in output and "KeyboardInterrupt" in output, output
+    assert POSTGRES_TITLE not in output, output
