@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from playlists.models import Dataset, Playlist, Song
 from recommender.ml.embeddings import Word2VecParams
 from recommender.models import ModelVersion
-from recommender.training import PARAM_FIELDS, model_version_create, training_run_execute
+from recommender.training import PARAM_FIELDS, training_run_execute
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,10 +105,13 @@ def small_params(**changes: object) -> Word2VecParams:
 def version_train_in_process(
     *, params: Word2VecParams | None = None, activate_when_done: str = "never"
 ) -> ModelVersion:
-    """Create a run and execute it in this process (no broker: on_commit never fires inside a
-    test transaction), for tests of the services around finished versions."""
-    version = model_version_create(
-        params=params or small_params(), activate_when_done=activate_when_done
+    """Create a run and execute it in this process, for tests of the services around finished
+    versions. No message is sent: in a transactional test one would be published at once, and
+    the session's worker could claim the run first."""
+    version = version_row_create(
+        params=params or small_params(),
+        activate_when_done=activate_when_done,
+        task_id=f"in-process-{uuid.uuid4()}",
     )
     training_run_execute(version_id=version.pk)
     version.refresh_from_db()
